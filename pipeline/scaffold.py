@@ -1,0 +1,55 @@
+"""`learninglab new`: a new episode folder with the recording and an episode.toml to fill in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from pathlib import Path
+
+from . import atomic
+from .episode import EPISODE_FILE, EPISODES_DIR, SLUG_RE
+from .errors import LearningLabError
+
+TEMPLATE = '''# Episode: {slug}. Fields are explained in README.md ("Episode files").
+title = {title}
+date = {date}
+recording = {recording}
+# "auto" detects the language of every speech turn; or en, es, fr
+language = "auto"
+description = ""
+topics = []
+explicit = false
+# draft: processed, never published. public: in feeds and portal. unlisted: link only.
+# withdrawn: removed everywhere on the next publish.
+status = "draft"
+# The feed identity of this episode. Never change or reuse it.
+guid = "{guid}"
+
+# [[speakers]]
+# name = ""
+# organization = ""
+# role = ""
+'''
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_episode(root: Path, slug: str, recording: Path, title: str | None = None) -> Path:
+    if not SLUG_RE.match(slug):
+        raise LearningLabError(None, f"invalid slug {slug!r}", field="SLUG",
+                               fix="use lowercase letters, digits and hyphens (e.g. 2026-03-peer-call)")
+    folder = Path(root) / EPISODES_DIR / slug
+    if folder.exists():
+        raise LearningLabError(folder, "already exists", fix="choose another slug")
+    folder.mkdir(parents=True)
+    target = folder / f"recording{recording.suffix.lower()}"
+    atomic.copy_file(recording, target)
+    shutil.copystat(recording, target)
+    spec = TEMPLATE.format(slug=slug, title=_toml_string(title or slug.replace("-", " ").capitalize()),
+                           date=dt.date.today().isoformat(), recording=_toml_string(target.name),
+                           guid=uuid.uuid4())
+    atomic.write_text(folder / EPISODE_FILE, spec)
+    return folder / EPISODE_FILE

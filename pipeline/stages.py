@@ -1,0 +1,84 @@
+"""The per-episode stages, in order: what each reads, what decides its key, what it writes.
+
+Heavy libraries are imported inside each stage's run, so the CLI starts instantly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import captions
+from . import transcript as transcript_io
+from .glossary import keep_names, load_glossary
+from .runner import Context, Progress, Stage
+from .transcript import Transcript
+
+
+def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript") -> None:
+    """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text."""
+    from . import atomic
+
+    transcript_io.save(transcript, folder / f"{stem}.json")
+    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(transcript))
+    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(transcript))
+    atomic.write_text(folder / f"{stem}.txt", captions.to_text(transcript))
+
+
+# -- master ----------------------------------------------------------------------------------
+
+def _master(ctx: Context, out: Path, progress: Progress) -> None:
+    from .audio import master
+
+    spec = ctx.spec
+    info = master(spec.recording, out, title=spec.title, redact_ranges=spec.redaction.ranges,
+                  fill=spec.redaction.fill)
+    progress(info.duration)
+
+
+MASTER = Stage(
+    name="master", version=1, description="mastering audio (-16 LUFS podcast MP3 + low-bitrate copy)",
+    inputs=lambda ctx: [ctx.spec.recording],
+    params=lambda ctx: {"title": ctx.spec.title, "redact": ctx.spec.redaction.ranges,
+                        "fill": ctx.spec.redaction.fill},
+    run=_master,
+)
+
+
+# -- transcribe ------------------------------------------------------------------------------
+
+def _engine_settings(ctx: Context) -> tuple[str, str]:
+    show = ctx.project.show.transcribe
+    return ctx.options.get("engine") or show.engine, ctx.options.get("model") or show.model
+
+
+def _hotwords(ctx: Context) -> list[str]:
+    return keep_names(load_glossary(ctx.project.glossary_dir))
+
+
+def _transcribe(ctx: Context, out: Path, progress: Progress) -> None:
+    from .transcribe import load_engine, transcribe_file
+
+    engine_name, model = _engine_settings(ctx)
+    engine = load_engine(engine_name, model)
+    result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress)
+    write_transcript_files(result, out)
+
+
+TRANSCRIBE = Stage(
+    name="transcribe", version=1, description="transcribing speech",
+    inputs=lambda ctx: [ctx.spec.recording],
+    # only names (kind=keep) reach Whisper, so editing glossary terms never reruns transcription
+    params=lambda ctx: {"engine": _engine_settings(ctx), "language": ctx.spec.language,
+                        "hotwords": _hotwords(ctx)},
+    run=_transcribe,
+)
+
+# Order matters: each stage may read the folders of the ones before it.
+STAGES: list[Stage] = [MASTER, TRANSCRIBE]
+
+
+def stage_named(name: str) -> Stage:
+    for stage in STAGES:
+        if stage.name == name:
+            return stage
+    raise KeyError(name)

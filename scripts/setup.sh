@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Set up learninglab in .venv/ (idempotent: rerunning only installs what is missing).
+#
+#   scripts/setup.sh          what `learninglab run` needs: Debian packages, .venv, Whisper weights
+#   scripts/setup.sh --dev    also the test tools: openai-whisper (CPU torch), Chromium, feed parsers
+#
+# Uses apt-get (as root, or through sudo) for Debian's packages, pip for Python packages,
+# npm for the JavaScript feed parser used by the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) dev=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- Debian packages ---------------------------------------------------------------------------
+debs=(apertium apertium-eng-spa apertium-fr-es apertium-eng-cat apertium-fra-cat)
+if ((dev)); then debs+=(chromium nodejs npm); fi
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null; then
+    sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    say "Installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "warning: no apt-get; install these yourself: ${missing[*]}" >&2
+  fi
+fi
+
+# --- Python ------------------------------------------------------------------------------------
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  say "Creating .venv"
+  "$python" -m venv .venv
+fi
+pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
+extras="models"
+if ((dev)); then
+  # CPU-only torch first: a plain `pip install torch` pulls a multi-GB CUDA build.
+  if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    say "Installing CPU torch"
+    pip install "torch==2.13.0" ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
+  fi
+  extras="models,openai-whisper,test"
+fi
+say "Installing learninglab[$extras] into .venv"
+pip install -e ".[$extras]"
+if ((dev)); then
+  pip uninstall -y triton >/dev/null 2>&1 || true   # GPU-only; openai-whisper runs on CPU here
+fi
+
+# --- models ------------------------------------------------------------------------------------
+say "Checking models"
+.venv/bin/learninglab models install-whisper base
+
+# --- test tools (JavaScript feed parser) -------------------------------------------------------
+if ((dev)) && [[ -f tests/js/package.json ]]; then
+  say "Installing the JavaScript feed parser for the tests"
+  (cd tests/js && npm install --no-audit --no-fund --silent)
+fi
+say "Setup done: .venv/bin/learninglab is ready"

@@ -124,6 +124,7 @@ def _pydub():
     import imageio_ffmpeg
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when no ffmpeg is on PATH
+        warnings.simplefilter("ignore", DeprecationWarning)  # audioop, on Python 3.12
         from pydub import AudioSegment
     AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
     return AudioSegment

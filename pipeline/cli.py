@@ -105,7 +105,8 @@ def episode_options(func):
 @episode_options
 @engine_options
 @pass_settings
-def run(settings: Settings, slugs: tuple[str, ...], force: bool, engine: str | None, model: str | None) -> None:
+def run(settings: Settings, slugs: tuple[str, ...], force: bool, engine: str | None,
+        model: str | None) -> None:
     """Run every stage for every episode (or the SLUGS given); unchanged work is skipped."""
     _run(settings, None, slugs, force, {"engine": engine, "model": model})
 

@@ -129,4 +129,5 @@ def resolve_whisper(name: str = "base", allow_download: bool = True) -> Path:
     if allow_download and not os.environ.get("HF_HUB_OFFLINE"):
         download_whisper(name, target)
         return target
-    raise LearningLabError(None, f"Whisper model {name!r} is not installed", fix=INSTALL_HINT.format(name=name))
+    raise LearningLabError(None, f"Whisper model {name!r} is not installed",
+                           fix=INSTALL_HINT.format(name=name))

@@ -177,7 +177,8 @@ def stage_states(stages: Sequence[Stage], ctx: Context) -> list[tuple[str, Stage
     for stage in stages:
         state = read_state(ctx, stage)
         if not upstream_ok:
-            out.append((stage.name, StageState("blocked" if not state else "stale", "earlier stage not done")))
+            status = "stale" if state else "blocked"
+            out.append((stage.name, StageState(status, "earlier stage not done")))
             continue
         try:
             key = stage_key(stage, ctx)

@@ -66,8 +66,8 @@ def detect_turns(engine: Engine, audio: np.ndarray, turns: list[Turn]) -> list[T
             out.append(turn)
             continue
         # a short or unsure turn: its confident neighbours' language, else the main one
-        near = [t for t in (detected[i - 1] if i else None, detected[i + 1] if i + 1 < len(detected) else None)
-                if t and t.language and t.probability >= CONFIDENT]
+        neighbours = detected[max(0, i - 1):i] + detected[i + 1:i + 2]
+        near = [t for t in neighbours if t.language and t.probability >= CONFIDENT]
         lang = near[0].language if near and all(t.language == near[0].language for t in near) else main
         out.append(Turn(turn.start, turn.end, lang, turn.probability))
     return out

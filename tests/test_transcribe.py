@@ -79,3 +79,15 @@ def test_fixed_language_is_respected(whisper_engine):
     audio = decode(SPEECH / "en_jfk_ask_not.wav", 16000)
     t = transcribe_audio(whisper_engine, audio, "en")
     assert t.language == "en" and all(s.language == "en" for s in t.segments)
+
+
+def test_glossary_names_are_spelled_right_through_hotwords(whisper_engine):
+    from pipeline.glossary import keep_names, load_glossary
+
+    clip = SPEECH.parent / "synth" / "womenstrong_espeak.wav"
+    names = keep_names(load_glossary(ROOT / "glossary"))
+    assert "WomenStrong" in names
+    plain = transcribe_file(clip, whisper_engine, "en").text
+    hinted = transcribe_file(clip, whisper_engine, "en", hotwords=names).text
+    assert "WomenStrong" not in plain          # the test is meaningful: Whisper alone gets it wrong
+    assert hinted.count("WomenStrong") == 2 and "Learning Lab" in hinted

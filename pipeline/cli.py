@@ -65,13 +65,13 @@ def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> Non
 # -- running the pipeline ----------------------------------------------------------------------
 
 def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
-         options: dict) -> None:
+         options: dict, jobs: int = 1) -> None:
     from .reporting import echo_error, summary_table
     from .workflow import run_pipeline
 
     project = settings.project()
     report = run_pipeline(project, stage_names=stage_names, slugs=slugs, force=force, options=options,
-                          show_progress=settings.verbosity >= 0 and sys.stderr.isatty())
+                          show_progress=settings.verbosity >= 0 and sys.stderr.isatty(), jobs=jobs)
     for error in report.spec_errors:
         echo_error(error.line())
     if settings.verbosity >= 0:
@@ -104,11 +104,13 @@ def episode_options(func):
 @main.command()
 @episode_options
 @engine_options
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Episodes processed in parallel (separate processes, one model each).")
 @pass_settings
 def run(settings: Settings, slugs: tuple[str, ...], force: bool, engine: str | None,
-        model: str | None) -> None:
+        model: str | None, jobs: int) -> None:
     """Run every stage for every episode (or the SLUGS given); unchanged work is skipped."""
-    _run(settings, None, slugs, force, {"engine": engine, "model": model})
+    _run(settings, None, slugs, force, {"engine": engine, "model": model}, jobs)
 
 
 @main.command()

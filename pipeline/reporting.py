@@ -38,6 +38,38 @@ class AudioProgress:
         self.bar.close()
 
 
+class EpisodeLines:
+    """Parallel runs: one progress line per episode, in seconds of audio of its current stage."""
+
+    def __init__(self, slugs: list[str], durations: dict[str, float], enabled: bool) -> None:
+        from tqdm import tqdm
+
+        width = max(len(s) for s in slugs)
+        self.enabled = enabled
+        self.bars = {slug: tqdm(total=round(durations[slug], 1) or None, position=i, leave=True,
+                                disable=not enabled, dynamic_ncols=True,
+                                bar_format="{desc}{bar}| {n:.0f}/{total:.0f} s audio",
+                                desc=f"{slug:<{width}} waiting    ")
+                     for i, slug in enumerate(slugs)}
+        self.width = width
+
+    def update(self, slug: str, stage: str, seconds: float) -> None:
+        bar = self.bars[slug]
+        bar.set_description_str(f"{slug:<{self.width}} {stage:<10} ")
+        bar.n = round(min(seconds, bar.total or seconds), 1)
+        bar.refresh()
+
+    def finish(self, slug: str, ok: bool) -> None:
+        bar = self.bars[slug]
+        bar.set_description_str(f"{slug:<{self.width}} {'done' if ok else 'FAILED':<10} ")
+        bar.n = bar.total or 0
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
 def summary_table(results: Sequence[StageResult]) -> Iterable[str]:
     by_slug: dict[str, list[StageResult]] = {}
     for r in results:

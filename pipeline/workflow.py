@@ -55,29 +55,120 @@ def select(project: Project, slugs: Sequence[str]) -> tuple[list[EpisodeSpec], l
     return episodes, errors
 
 
+def _episode_stages(stages, ctx: Context, force: bool, progress) -> list[StageResult]:
+    """All stages of one episode; after a failure the rest are reported as blocked."""
+    results: list[StageResult] = []
+    for i, stage in enumerate(stages):
+        progress.start(stage.name, i)
+        results += run_episode([stage], ctx, progress, force)
+        if results[-1].status in ("failed", "blocked"):
+            results += [StageResult(ctx.spec.slug, s.name, "blocked", f"{stage.name} failed")
+                        for s in stages[i + 1:]]
+            break
+    return results
+
+
+class _SerialProgress:
+    """Adapts the one shared bar: each (episode, stage) owns a slice of `duration` seconds."""
+
+    def __init__(self, bar, slug: str, duration: float, offset: float) -> None:
+        self.bar, self.slug, self.duration, self.offset = bar, slug, duration, offset
+
+    def start(self, stage: str, index: int) -> None:
+        self.bar.start(f"{self.slug}: {stage}", self.offset + index * self.duration)
+
+    def __call__(self, seconds: float) -> None:
+        self.bar(min(seconds, self.duration))
+
+
+class _QueueProgress:
+    """In a worker process: progress goes to the parent as (slug, stage, seconds) messages."""
+
+    def __init__(self, queue, slug: str) -> None:
+        self.queue, self.slug, self.stage = queue, slug, ""
+
+    def start(self, stage: str, index: int) -> None:
+        self.stage = stage
+        self.queue.put((self.slug, stage, 0.0))
+
+    def __call__(self, seconds: float) -> None:
+        self.queue.put((self.slug, self.stage, seconds))
+
+
+def _worker(project: Project, spec: EpisodeSpec, stage_names: list[str], force: bool, options: dict,
+            queue) -> list[StageResult]:
+    from .stages import STAGES
+
+    stages = [s for s in STAGES if s.name in stage_names]
+    return _episode_stages(stages, Context(project, spec, options), force, _QueueProgress(queue, spec.slug))
+
+
+def _run_parallel(project: Project, episodes: list[EpisodeSpec], stage_names: list[str], force: bool,
+                  options: dict, jobs: int, durations: dict[str, float], show_progress: bool
+                  ) -> list[StageResult]:
+    """Episodes in separate processes, one progress line each."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .reporting import EpisodeLines
+
+    context = multiprocessing.get_context("spawn")   # no forked model state between workers
+    manager = context.Manager()
+    queue = manager.Queue()
+    lines = EpisodeLines([e.slug for e in episodes], durations, show_progress)
+
+    def pump() -> None:
+        while (item := queue.get()) is not None:
+            lines.update(*item)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    results: list[StageResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_worker, project, spec, stage_names, force, options, queue): spec
+                       for spec in episodes}
+            for future, spec in futures.items():
+                try:
+                    episode_results = future.result()
+                except Exception as exc:   # a worker that died (out of memory, killed)
+                    episode_results = [StageResult(spec.slug, stage_names[0], "failed",
+                                                   f"worker process died: {type(exc).__name__}: {exc}")]
+                lines.finish(spec.slug, all(r.status in ("ran", "skipped") for r in episode_results))
+                results += episode_results
+    finally:
+        queue.put(None)
+        reader.join(timeout=5)
+        lines.close()
+        manager.shutdown()
+    return results
+
+
 def run_pipeline(project: Project, stage_names: Sequence[str] | None = None, slugs: Sequence[str] = (),
-                 force: bool = False, options: dict | None = None, show_progress: bool = False) -> RunReport:
+                 force: bool = False, options: dict | None = None, show_progress: bool = False,
+                 jobs: int = 1) -> RunReport:
     from .reporting import AudioProgress
     from .stages import STAGES
 
     stages = [s for s in STAGES if stage_names is None or s.name in stage_names]
     episodes, errors = select(project, slugs)
+    options = {k: v for k, v in (options or {}).items() if v is not None}
     durations = {e.slug: probe_duration(e) for e in episodes}
-    bar = AudioProgress(sum(durations.values()) * len(stages), show_progress)
     results: list[StageResult] = []
-    done = 0.0
-    try:
-        for spec in episodes:
-            ctx = Context(project, spec, {k: v for k, v in (options or {}).items() if v is not None})
-            for stage in stages:
-                bar.start(f"{spec.slug}: {stage.name}", done)
-                results += run_episode([stage], ctx, bar, force)
-                done += durations[spec.slug]
-                if results[-1].status in ("failed", "blocked"):
-                    done += durations[spec.slug] * (len(stages) - stages.index(stage) - 1)
-                    break
-    finally:
-        bar.close()
+    if jobs > 1 and len(episodes) > 1:
+        results = _run_parallel(project, episodes, [s.name for s in stages], force, options,
+                                min(jobs, len(episodes)), durations, show_progress)
+    else:
+        bar = AudioProgress(sum(durations.values()) * len(stages), show_progress)
+        offset = 0.0
+        try:
+            for spec in episodes:
+                progress = _SerialProgress(bar, spec.slug, durations[spec.slug], offset)
+                results += _episode_stages(stages, Context(project, spec, options), force, progress)
+                offset += durations[spec.slug] * len(stages)
+        finally:
+            bar.close()
     return RunReport(tuple(results), tuple(errors), tuple(e.slug for e in episodes))
 
 

@@ -165,7 +165,8 @@ def load_episode(folder: Path) -> EpisodeSpec:
             raise redact.error("ranges", f"item {i} must be [start, end]", 'e.g. ranges = [["1:05", "1:12"]]')
         start, end = (_seconds(redact, "ranges", v) for v in item)
         if end <= start:
-            raise redact.error("ranges", f"item {i} ends before it starts")
+            raise redact.error("ranges", f"item {i} ends before it starts",
+                               'write [start, end], e.g. ["1:05", "1:12"]')
         ranges.append((start, end))
     words = redact.get("words", list, [])
     if not all(isinstance(w, str) and w.strip() for w in words):

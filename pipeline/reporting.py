@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import click
 
 from .runner import StageResult
+
+DISPLAY_ROOT: Path | None = None    # paths under the project are shown relative to it
 
 SYMBOL = {"ran": "ran", "skipped": "up to date", "failed": "FAILED", "blocked": "blocked"}
 
@@ -80,5 +83,11 @@ def summary_table(results: Sequence[StageResult]) -> Iterable[str]:
         yield f"{slug:<{width}}  {cells}"
 
 
+def relative(line: str) -> str:
+    if DISPLAY_ROOT is not None:
+        line = line.replace(f"{DISPLAY_ROOT}/", "")
+    return line
+
+
 def echo_error(line: str) -> None:
-    click.secho(f"error: {line}", fg="red", err=True)
+    click.secho(f"error: {relative(line)}", fg="red", err=True)

@@ -117,8 +117,8 @@ def run_stage(stage: Stage, ctx: Context, progress: Progress, force: bool = Fals
     slug = ctx.spec.slug
     try:
         key = stage_key(stage, ctx)
-    except LearningLabError as exc:
-        return StageResult(slug, stage.name, "blocked", exc.line())
+    except LearningLabError as exc:      # an input is missing or unreadable (e.g. a broken glossary)
+        return StageResult(slug, stage.name, "failed", exc.line())
     if not force and is_current(stage, ctx, key):
         log.debug("%s: %s is up to date", slug, stage.name)
         return StageResult(slug, stage.name, "skipped")

@@ -1,0 +1,105 @@
+"""`learninglab check`: validate the whole project without running any stage.
+
+Each check returns problems instead of raising, so one run lists everything to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LearningLabError
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str          # "error" or "warning"
+    line: str
+
+
+def _errors(found: Iterable[LearningLabError]) -> list[Finding]:
+    return [Finding("error", e.line()) for e in found]
+
+
+def check_show(root: Path):
+    from .show import load_show
+    try:
+        return load_show(root), []
+    except LearningLabError as exc:
+        return None, _errors([exc])
+
+
+def check_artwork(show) -> list[Finding]:
+    from .publish.images import image_info
+
+    path = show.root / show.artwork
+    rule = "podcast apps need a square PNG or JPEG of 1400 to 3000 px"
+    if not path.is_file():
+        return [Finding("error", LearningLabError(show.path, f"{show.artwork} not found",
+                                                  field="show.artwork", fix=rule).line())]
+    info = image_info(path)
+    if info is None:
+        return [Finding("error", LearningLabError(path, "is not a PNG or JPEG image", field="show.artwork",
+                                                  fix=rule).line())]
+    if info.width != info.height or not 1400 <= info.width <= 3000:
+        return [Finding("error", LearningLabError(path, f"artwork is {info.width}x{info.height} px",
+                                                  field="show.artwork", fix=rule).line())]
+    return []
+
+
+def check_episodes(project) -> list[Finding]:
+    from .audio import decode
+
+    found = project.episodes()
+    findings = _errors(found.errors)
+    for spec in found.episodes:
+        try:
+            decode(spec.recording, 8000)
+        except LearningLabError as exc:
+            findings += _errors([exc])
+        if spec.guid is None and spec.status in ("public", "unlisted"):
+            findings.append(Finding("error", LearningLabError(
+                spec.spec_path, "is missing", field="guid",
+                fix="add guid = \"<a new UUID>\" (python -c 'import uuid; print(uuid.uuid4())')").line()))
+    return findings
+
+
+def check_glossary(project) -> list[Finding]:
+    from .glossary import load_glossary
+    try:
+        load_glossary(project.glossary_dir)
+    except LearningLabError as exc:
+        return _errors([exc])
+    return []
+
+
+def check_models(project) -> list[Finding]:
+    from .models import resolve_whisper
+    settings = project.show.transcribe
+    try:
+        resolve_whisper(settings.model, allow_download=False)
+    except LearningLabError as exc:
+        return _errors([exc])
+    if settings.engine == "openai-whisper":
+        import importlib.util
+        if importlib.util.find_spec("whisper") is None or importlib.util.find_spec("torch") is None:
+            return [Finding("error", LearningLabError(
+                project.show.path, "engine openai-whisper is not installed", field="transcribe.engine",
+                fix="run scripts/setup.sh --dev, or use engine = \"faster-whisper\"").line())]
+    return []
+
+
+CHECKS: list[Callable] = [check_artwork, check_episodes, check_glossary, check_models]
+
+
+def check_project(root: Path) -> list[Finding]:
+    from .project import Project
+
+    show, findings = check_show(root)
+    if show is None:
+        return findings
+    project = Project(Path(root).resolve(), show)
+    for check in CHECKS:
+        findings += check(show) if check is check_artwork else check(project)
+    return findings

@@ -73,8 +73,33 @@ TRANSCRIBE = Stage(
     run=_transcribe,
 )
 
+# -- redact ----------------------------------------------------------------------------------
+
+def source_transcript(ctx: Context) -> Path:
+    """The transcript every later stage reads: redacted, in the language(s) spoken.
+
+    The unredacted one stays in transcribe/, in the work area only; nothing published reads it."""
+    return ctx.stage_dir("redact") / "transcript.json"
+
+
+def _redact(ctx: Context, out: Path, progress: Progress) -> None:
+    from .redact import redact_transcript
+
+    raw = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
+    redaction = ctx.spec.redaction
+    write_transcript_files(redact_transcript(raw, redaction.words, redaction.ranges), out)
+    progress(raw.duration)
+
+
+REDACT = Stage(
+    name="redact", version=1, description="redacting names and silenced ranges",
+    inputs=lambda ctx: [ctx.stage_dir("transcribe") / "transcript.json"],
+    params=lambda ctx: {"words": sorted(ctx.spec.redaction.words), "ranges": ctx.spec.redaction.ranges},
+    run=_redact,
+)
+
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT]
 
 
 def stage_named(name: str) -> Stage:

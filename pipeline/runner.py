@@ -127,26 +127,26 @@ def run_stage(stage: Stage, ctx: Context, progress: Progress, force: bool = Fals
     try:
         with atomic.atomic_dir(ctx.stage_dir(stage.name)) as tmp:
             stage.run(ctx, tmp, progress)
+        seconds = (dt.datetime.now() - started).total_seconds()
+        _write_state(ctx, stage, status="done", key=key, seconds=round(seconds, 2))
+        return StageResult(slug, stage.name, "ran", seconds=seconds)
     except LearningLabError as exc:
-        _write_state(ctx, stage, status="failed", key=key, error=exc.line())
-        return StageResult(slug, stage.name, "failed", exc.line())
-    except OSError as exc:
-        line = _os_error_line(exc)
-        _write_state(ctx, stage, status="failed", key=key, error=line)
-        return StageResult(slug, stage.name, "failed", line)
+        line = exc.line()
+    except OSError as exc:         # disk full, read-only output: say so, never a traceback
+        line = os_error_line(exc, ctx.stage_dir(stage.name))
     except Exception as exc:  # an engine bug must not stop the other episodes
         log.debug("%s", traceback.format_exc())
         line = f"{stage.name} failed unexpectedly: {type(exc).__name__}: {exc} (rerun with -v for details)"
+    try:
         _write_state(ctx, stage, status="failed", key=key, error=line)
-        return StageResult(slug, stage.name, "failed", line)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    _write_state(ctx, stage, status="done", key=key, seconds=round(seconds, 2))
-    return StageResult(slug, stage.name, "ran", seconds=seconds)
+    except OSError:
+        pass                       # the same full or read-only disk; the error line says it all
+    return StageResult(slug, stage.name, "failed", line)
 
 
-def _os_error_line(exc: OSError) -> str:
+def os_error_line(exc: OSError, where: Path | str | None = None) -> str:
     import errno
-    where = exc.filename or ""
+    where = exc.filename or where or ""
     if exc.errno == errno.ENOSPC:
         return f"{where}: disk full — free some space and rerun; finished work is kept"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):

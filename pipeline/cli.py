@@ -157,6 +157,20 @@ def install_whisper(name: str, for_openai: bool) -> None:
 
 # --- summarize commands (issue 5) ---
 
+@main.command()
+@episode_options
+@click.option("--sentences", type=click.IntRange(3, 6),
+              help="Summary length in sentences (default from learninglab.toml [summary]: 4).")
+@click.option("--key-points", "key_points", type=click.IntRange(3, 8),
+              help="How many key points (default from learninglab.toml [summary]: 5).")
+@pass_settings
+def summarize(settings: Settings, slugs: tuple[str, ...], force: bool, sentences: int | None,
+              key_points: int | None) -> None:
+    """Summary, key points, topics and chapters in every language (summarize/<lang>/summary.json,
+    chapters.json); text written in episode.toml always wins."""
+    _run(settings, ["summarize"], slugs, force, {"sentences": sentences, "key_points": key_points})
+
+
 # --- publish commands (issue 4) ---
 
 

@@ -1,0 +1,77 @@
+"""The summarize stage: redact/transcript.json + glossary + episode.toml texts ->
+summarize/<lang>/summary.json and chapters.json for each of the show's languages.
+
+It runs after translate and calls the same engines (`translate_texts`) for its own lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import LearningLabError
+from ..glossary import glossary_files, load_glossary
+from ..runner import Context, Progress, Stage
+
+SENTENCES = (3, 6)        # allowed summary lengths (issue 5)
+KEY_POINTS = (3, 8)
+
+
+def _length(ctx: Context, name: str, allowed: tuple[int, int]) -> int:
+    option = ctx.options.get(name)
+    value = option if option is not None else getattr(ctx.project.show.summary, name)
+    if allowed[0] <= value <= allowed[1]:
+        return value
+    fix = f"use {allowed[0]} to {allowed[1]}"
+    if option is not None:
+        raise LearningLabError(None, f"{value} is out of range", field="--" + name.replace("_", "-"),
+                               fix=fix)
+    raise LearningLabError(ctx.project.show.path, f"{value} is out of range", field=f"summary.{name}",
+                           fix=fix)
+
+
+def lengths(ctx: Context) -> tuple[int, int]:
+    """Summary sentences and key points: command-line options, else [summary] in learninglab.toml."""
+    return _length(ctx, "sentences", SENTENCES), _length(ctx, "key_points", KEY_POINTS)
+
+
+def _transcript_path(ctx: Context) -> Path:
+    """The redacted transcript in the language(s) spoken: what every stage after redact reads."""
+    from ..stages import source_transcript
+
+    return source_transcript(ctx)
+
+
+def _params(ctx: Context) -> dict:
+    local = {lang: repr(text) for lang, text in sorted(ctx.spec.local.items())}
+    return {"lengths": lengths(ctx), "languages": list(ctx.project.show.languages),
+            "topics": list(ctx.spec.topics), "human": local}
+
+
+def _run(ctx: Context, out: Path, progress: Progress) -> None:
+    from .. import transcript as transcript_io
+    from ..translate import translate_texts
+    from .carry import human_texts, localize
+    from .generate import summarize_transcript
+    from .model import save
+
+    transcript = transcript_io.load(_transcript_path(ctx))
+    entries = load_glossary(ctx.project.glossary_dir)
+    sentences, key_points = lengths(ctx)
+    source = summarize_transcript(transcript, entries, sentences=sentences, key_points=key_points,
+                                  episode_topics=ctx.spec.topics)
+    human = human_texts(ctx.spec.local, transcript.language)
+
+    def translate(texts, src, target):
+        return translate_texts(texts, src, target, project=ctx.project)
+
+    for lang in ctx.project.show.languages:
+        save(localize(source, lang, translate, entries, human), out / lang)
+    progress(transcript.duration)
+
+
+SUMMARIZE = Stage(
+    name="summarize", version=1, description="summarizing (summary, key points, topics, chapters)",
+    inputs=lambda ctx: [_transcript_path(ctx), *glossary_files(ctx.project.glossary_dir)],
+    params=_params,
+    run=_run,
+)

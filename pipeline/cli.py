@@ -80,12 +80,31 @@ def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ..
     for r in report.results:
         if r.status == "failed":
             echo_error(f"{r.slug}: {r.stage}: {r.error}")
+    publish_failed = _report_publish(settings, report)
+    if publish_failed and not report.failed:
+        sys.exit(1)
     if report.failed:
         click.echo(f"{report.failed} episode(s) failed; fix the errors above and rerun — "
                    "finished work is kept.", err=True)
         sys.exit(1)
     if settings.verbosity >= 0:
         click.echo(f"{report.succeeded} episode(s) up to date in {project.work}")
+
+
+def _report_publish(settings: Settings, report) -> bool:
+    """Print the publish step's outcome after a full run; True when publishing had errors."""
+    from .reporting import echo_error
+
+    if report.publish_error:
+        echo_error(f"publish: {report.publish_error}")
+    if report.publish is None:
+        return bool(report.publish_error)
+    for error in report.publish.errors:
+        echo_error(f"publish: {error.line()}")
+    if settings.verbosity >= 0:
+        for line in report.publish.lines():
+            click.echo(line)
+    return bool(report.publish.errors)
 
 
 def engine_options(func):
@@ -172,6 +191,38 @@ def summarize(settings: Settings, slugs: tuple[str, ...], force: bool, sentences
 
 
 # --- publish commands (issue 4) ---
+
+@main.command()
+@pass_settings
+def publish(settings: Settings) -> None:
+    """Write the podcast feeds, session notes and portal into output/site/.
+
+    Episodes whose stages are all done are (re)published; any other keeps what was published
+    before. Only public episodes are listed; unlisted ones get their notes page only."""
+    from .publish.site import publish as publish_site
+    from .reporting import echo_error
+
+    report = publish_site(settings.project())
+    for error in (*report.spec_errors, *report.errors):
+        echo_error(error.line())
+    if settings.verbosity >= 0:
+        for line in report.lines():
+            click.echo(line)
+    if report.errors or report.spec_errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="Port; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@pass_settings
+def serve(settings: Settings, port: int, host: str) -> None:
+    """Preview the published site (output/site/) in a browser; Ctrl+C stops."""
+    from .publish.serve import serve as serve_site
+
+    project = settings.project()
+    serve_site(project.site, host, port, quiet=settings.verbosity < 1,
+               announce=lambda url: click.echo(f"Serving {project.site} at {url} (Ctrl+C stops)"))
 
 
 # -- looking at the project --------------------------------------------------------------------

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .episode import EpisodeSpec
 from .errors import LearningLabError
 from .project import Project
 from .runner import Context, StageResult, StageState, run_episode, stage_states
+
+if TYPE_CHECKING:
+    from .publish.site import PublishReport
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,8 @@ class RunReport:
     results: tuple[StageResult, ...]
     spec_errors: tuple[LearningLabError, ...] = ()
     episodes: tuple[str, ...] = field(default=())
+    publish: PublishReport | None = None       # set when the run included every stage
+    publish_error: str | None = None           # publishing itself failed (e.g. bad artwork)
 
     @property
     def failed_slugs(self) -> set[str]:
@@ -169,7 +175,27 @@ def run_pipeline(project: Project, stage_names: Sequence[str] | None = None, slu
                 offset += durations[spec.slug] * len(stages)
         finally:
             bar.close()
-    return RunReport(tuple(results), tuple(errors), tuple(e.slug for e in episodes))
+    report = RunReport(tuple(results), tuple(errors), tuple(e.slug for e in episodes))
+    if stage_names is None:
+        return publish_after_run(project, report)
+    return report
+
+
+def publish_after_run(project: Project, report: RunReport) -> RunReport:
+    """The project-level publish step: episodes whose stages all succeeded in this run are
+    (re)published; a failed one keeps what was published before."""
+    from dataclasses import replace
+
+    from .publish.site import publish
+
+    ready = set(report.episodes) - report.failed_slugs
+    try:
+        return replace(report, publish=publish(project, ready))
+    except LearningLabError as exc:
+        return replace(report, publish_error=exc.line())
+    except OSError as exc:
+        from .runner import os_error_line
+        return replace(report, publish_error=os_error_line(exc))
 
 
 def project_status(project: Project) -> tuple[list[tuple[str, list[tuple[str, StageState]]]],

@@ -1,0 +1,98 @@
+"""What one episode says in one language: human text first, then generated text, then the original.
+
+Order of precedence, per field and language:
+title        episode.toml [lang].title > spec title (spoken language) > summary.json title > spec title
+description  episode.toml [lang].description > spec description (spoken language) > summary.json
+             description > spec description
+summary      episode.toml summary > summary.json > none (pages then show the description)
+chapters     episode.toml chapters > summarize chapters.json > none
+transcript   translate/<lang> > the spoken-language transcript (shown as such, never as a translation)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..episode import Chapter, EpisodeSpec, LocalText
+from ..project import Project
+from ..transcript import Transcript
+from . import inputs
+from .inputs import KeyPoint
+
+
+@dataclass(frozen=True)
+class LangContent:
+    lang: str
+    title: str
+    description: str
+    summary: str | None
+    title_lang: str                    # the language each text is really in: `lang`, or the
+    description_lang: str              # spoken language where nothing translated it yet
+    summary_lang: str
+    key_points: tuple[KeyPoint, ...]
+    chapters: tuple[Chapter, ...]
+    topics: tuple[str, ...]
+    transcript: Transcript             # in `lang` when translated, else the spoken-language one
+    engines: tuple[str, ...]           # translation engines behind this page's text
+    translated: bool                   # the transcript was machine-translated into `lang`
+
+    @property
+    def transcript_lang(self) -> str:
+        return self.transcript.language
+
+
+@dataclass(frozen=True)
+class EpisodeContent:
+    """One episode ready to publish: its spec, inputs, and text per show language."""
+    spec: EpisodeSpec
+    source: Transcript                 # the original, as spoken
+    audio: inputs.Audio
+    langs: dict[str, LangContent]
+
+
+def _local(spec: EpisodeSpec, lang: str, source: str) -> LocalText:
+    if lang in spec.local:
+        return spec.local[lang]
+    if lang == source and "source" in spec.local:
+        return spec.local["source"]
+    return LocalText()
+
+
+def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcript) -> LangContent:
+    spoken = source.language
+    local = _local(spec, lang, spoken)
+    generated = inputs.summary(project, spec, lang)
+    translation = inputs.translated_transcript(project, spec, lang)
+    if lang == spoken:
+        title = local.title or spec.title
+        description = local.description or spec.description
+    else:
+        title = local.title or (generated.title if generated else None) or spec.title
+        description = local.description or (generated.description if generated else None) or spec.description
+    title_lang = lang if lang == spoken or title != spec.title or local.title else spoken
+    description_lang = (lang if lang == spoken or description != spec.description or local.description
+                        else spoken)
+    summary = local.summary or (generated.text if generated else None)
+    engines: list[str] = []
+    if translation is not None and (engine := inputs.translation_engine(translation)):
+        engines.append(engine)
+    if generated and generated.engine and not local.summary:
+        engines.append(generated.engine)
+    return LangContent(
+        lang=lang, title=title, description=description, summary=summary, title_lang=title_lang,
+        description_lang=description_lang, summary_lang=lang if summary else description_lang,
+        key_points=(tuple(KeyPoint(p) for p in local.key_points)
+                    or (generated.key_points if generated else ())),
+        chapters=local.chapters or inputs.chapters(project, spec, lang),
+        topics=tuple(dict.fromkeys([*spec.topics, *(generated.topics if generated else ())])),
+        transcript=translation or source,
+        engines=tuple(dict.fromkeys(engines)),
+        translated=translation is not None,
+    )
+
+
+def episode_content(project: Project, spec: EpisodeSpec) -> EpisodeContent:
+    source = inputs.source_transcript(project, spec)
+    audio = inputs.audio(project, spec)
+    langs = {lang: lang_content(project, spec, lang, source) for lang in project.show.languages}
+    return EpisodeContent(spec, source, audio, langs)

@@ -1,0 +1,109 @@
+"""The portal's own words in English, Spanish and French, and dates and times as each language writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
+# The name of each language as written in each page language ("translated from <name>").
+LANGUAGE_IN = {
+    "en": {"en": "English", "es": "Spanish", "fr": "French"},
+    "es": {"en": "inglés", "es": "español", "fr": "francés"},
+    "fr": {"en": "anglais", "es": "espagnol", "fr": "français"},
+}
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+           "octubre", "noviembre", "diciembre"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+}
+
+LABELS = {
+    "en": {
+        "languages": "Languages", "episodes": "Episodes", "no_episodes": "No episodes published yet.",
+        "subscribe": "Subscribe in a podcast app", "feed": "Podcast feed (RSS)",
+        "speakers": "Speakers", "summary": "Summary", "key_points": "Key points", "chapters": "Chapters",
+        "topics": "Topics", "downloads": "Audio and transcripts", "transcript": "Transcript",
+        "audio": "Audio (MP3)", "audio_low": "Low-bandwidth audio (MP3)", "captions": "Captions",
+        "transcript_as": "Transcript", "original_transcript": "Original transcript, as spoken",
+        "chapters_json": "Chapters (JSON)", "notes_md": "These notes (Markdown)",
+        "translated_by": "Machine-translated from {source} by {engine}.",
+        "translated_parts": "The transcript and summary on this page were machine-translated; "
+                            "listen to the recording for the original words.",
+        "not_translated": "No {lang} translation yet: the transcript below is the original, in {source}.",
+        "no_summary": "The summary is not written yet; this is the session's description.",
+        "spoken_in": "spoken in {lang}", "duration": "Duration", "published": "Published",
+        "back": "All episodes", "skip": "Skip to content", "minutes": "min",
+        "player_help": "The transcript follows the audio; select a time to jump there.",
+        "show_notes": "Session notes",
+    },
+    "es": {
+        "languages": "Idiomas", "episodes": "Episodios",
+        "no_episodes": "Todavía no hay episodios publicados.",
+        "subscribe": "Suscríbete en una aplicación de pódcast", "feed": "Feed del pódcast (RSS)",
+        "speakers": "Participantes", "summary": "Resumen", "key_points": "Puntos clave",
+        "chapters": "Capítulos", "topics": "Temas", "downloads": "Audio y transcripciones",
+        "transcript": "Transcripción", "audio": "Audio (MP3)", "audio_low": "Audio de bajo consumo (MP3)",
+        "captions": "Subtítulos", "transcript_as": "Transcripción",
+        "original_transcript": "Transcripción original, tal como se habló",
+        "chapters_json": "Capítulos (JSON)", "notes_md": "Estas notas (Markdown)",
+        "translated_by": "Traducción automática del original en {source}, con {engine}.",
+        "translated_parts": "La transcripción y el resumen de esta página se tradujeron automáticamente; "
+                            "escucha la grabación para oír las palabras originales.",
+        "not_translated": "Aún no hay traducción al {lang}: la transcripción es la original, en {source}.",
+        "no_summary": "El resumen aún no está escrito; esta es la descripción de la sesión.",
+        "spoken_in": "hablado en {lang}", "duration": "Duración", "published": "Publicado",
+        "back": "Todos los episodios", "skip": "Ir al contenido", "minutes": "min",
+        "player_help": "La transcripción sigue al audio; elige un tiempo para saltar allí.",
+        "show_notes": "Notas de la sesión",
+    },
+    "fr": {
+        "languages": "Langues", "episodes": "Épisodes", "no_episodes": "Aucun épisode publié pour l'instant.",
+        "subscribe": "S'abonner dans une application de podcasts", "feed": "Flux du podcast (RSS)",
+        "speakers": "Intervenantes et intervenants", "summary": "Résumé", "key_points": "Points clés",
+        "chapters": "Chapitres", "topics": "Thèmes", "downloads": "Audio et transcriptions",
+        "transcript": "Transcription", "audio": "Audio (MP3)", "audio_low": "Audio basse consommation (MP3)",
+        "captions": "Sous-titres", "transcript_as": "Transcription",
+        "original_transcript": "Transcription originale, telle que prononcée",
+        "chapters_json": "Chapitres (JSON)", "notes_md": "Ces notes (Markdown)",
+        "translated_by": "Traduit automatiquement de l'original en {source} par {engine}.",
+        "translated_parts": "La transcription et le résumé de cette page ont été traduits automatiquement ; "
+                            "écoutez l'enregistrement pour les mots d'origine.",
+        "not_translated": "Pas encore de traduction en {lang} : "
+                          "la transcription est l'originale, en {source}.",
+        "no_summary": "Le résumé n'est pas encore écrit ; voici la description de la séance.",
+        "spoken_in": "prononcé en {lang}", "duration": "Durée", "published": "Publié",
+        "back": "Tous les épisodes", "skip": "Aller au contenu", "minutes": "min",
+        "player_help": "La transcription suit l'audio ; choisissez un moment pour y aller.",
+        "show_notes": "Notes de séance",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["en"])
+
+
+def language_in(name_lang: str, page_lang: str) -> str:
+    return LANGUAGE_IN.get(page_lang, LANGUAGE_IN["en"]).get(name_lang, name_lang)
+
+
+def long_date(date: dt.date, lang: str) -> str:
+    month = MONTHS.get(lang, MONTHS["en"])[date.month - 1]
+    if lang == "es":
+        return f"{date.day} de {month} de {date.year}"
+    return f"{date.day} {month} {date.year}"
+
+
+def clock(seconds: float) -> str:
+    """m:ss or h:mm:ss, as podcast apps and the transcript show times."""
+    total = max(0, int(seconds))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def minutes(seconds: float) -> int:
+    return max(1, int(round(seconds / 60)))

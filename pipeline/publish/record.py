@@ -1,0 +1,140 @@
+"""The published record of one episode (site/episodes/<slug>/episode.json) and the site's layout.
+
+Feeds and indexes are rendered from these records only, never from the work area, so an
+episode whose stages failed this time keeps exactly what was published before, and a new
+base_url re-renders every feed without touching the episodes. Paths are relative to the
+site root; URLs are made from them and the show's base_url at render time.
+
+Layout of output/site/:
+    index.html, artwork.<ext>, static/            the portal's root page and shared files
+    <lang>/index.html, <lang>/feed.xml            one portal page and one feed per language
+    <lang>/<slug>/index.html, notes.md            session notes per episode and language
+    episodes/<slug>/podcast.mp3, podcast-low.mp3  the audio (one copy for every language)
+    episodes/<slug>/transcript-<key>.<ext>        key: "original" (as spoken) or a language code
+    episodes/<slug>/chapters-<lang>.json          Podcasting 2.0 chapters
+    episodes/<slug>/episode.json                  this record
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..episode import Speaker
+from ..errors import LearningLabError
+
+RECORD_FILE = "episode.json"
+ORIGINAL = "original"
+TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json",
+                    "html": "text/html", "txt": "text/plain"}
+FEED_TRANSCRIPTS = ("vtt", "srt", "json", "html")   # what the feeds announce, VTT first (captions)
+
+
+def episode_dir(slug: str) -> str:
+    return f"episodes/{slug}"
+
+
+def page_dir(lang: str, slug: str) -> str:
+    return f"{lang}/{slug}"
+
+
+def transcript_path(slug: str, key: str, ext: str) -> str:
+    return f"{episode_dir(slug)}/transcript-{key}.{ext}"
+
+
+def chapters_path(slug: str, lang: str) -> str:
+    return f"{episode_dir(slug)}/chapters-{lang}.json"
+
+
+@dataclass(frozen=True)
+class Media:
+    path: str
+    length: int          # bytes, from the published file itself
+    type: str
+
+
+@dataclass(frozen=True)
+class TranscriptLink:
+    path: str
+    type: str
+    language: str
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
+class LangRecord:
+    title: str
+    description: str
+    page: str                                 # folder of the notes page, e.g. "es/<slug>"
+    transcripts: tuple[TranscriptLink, ...]
+    chapters: str | None = None
+    translated: bool = False
+    engines: tuple[str, ...] = ()
+    title_lang: str = ""                      # set where the text is not yet in this language
+    description_lang: str = ""
+    summary: str = ""                         # the summary paragraph, when summarize made one
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    slug: str
+    guid: str
+    date: dt.date
+    status: str
+    explicit: bool
+    season: int | None
+    episode: int | None
+    duration: float
+    source_language: str
+    speakers: tuple[Speaker, ...]
+    audio: Media
+    low: Media
+    langs: dict[str, LangRecord] = field(default_factory=dict)
+    folder: str = ""          # the episode's folder under episodes/ (kept while its spec is broken)
+
+    @property
+    def low_bitrate(self) -> int:
+        """Average bits per second of the low-bitrate copy, from its size and the duration."""
+        return int(round(self.low.length * 8 / self.duration, -3)) if self.duration > 0 else 0
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: Path | str = RECORD_FILE) -> EpisodeRecord:
+        try:
+            data = json.loads(text)
+            langs = {}
+            for lang, item in data["langs"].items():
+                item = dict(item)
+                item["transcripts"] = tuple(TranscriptLink(**t) for t in item["transcripts"])
+                item["engines"] = tuple(item.get("engines", ()))
+                langs[lang] = LangRecord(**item)
+            return cls(
+                slug=data["slug"], guid=data["guid"], date=dt.date.fromisoformat(data["date"]),
+                status=data["status"], explicit=bool(data["explicit"]), season=data["season"],
+                episode=data["episode"], duration=float(data["duration"]),
+                source_language=data["source_language"],
+                speakers=tuple(Speaker(**s) for s in data["speakers"]),
+                audio=Media(**data["audio"]), low=Media(**data["low"]), langs=langs,
+                folder=data.get("folder", ""))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LearningLabError(source, f"not a published-episode record ({exc!r})",
+                                   fix="delete output/site and run `learninglab publish` again") from exc
+
+
+def load_records(site: Path) -> dict[str, EpisodeRecord]:
+    """Every record under site/episodes/, by slug; one whose files are gone is not a publication."""
+    records = {}
+    base = Path(site) / "episodes"
+    if not base.is_dir():
+        return records
+    for path in sorted(base.glob(f"*/{RECORD_FILE}")):
+        record = EpisodeRecord.from_json(path.read_text(encoding="utf-8"), path)
+        if (Path(site) / record.audio.path).is_file():
+            records[record.slug] = record
+    return records

@@ -29,6 +29,7 @@ METHOD = ("extractive: LexRank + MMR over pysbd sentences; chapters: TextTiling 
           "topics: glossary terms + TF-IDF key phrases")
 MIN_WORDS = 6             # shorter sentences ("Thank you.") are never summary lines
 MAX_TOPICS = 8
+TITLE_PHRASES = 2         # key phrases in a chapter title
 TOPICS_LANGUAGE = "en"    # episode.toml `topics` are written in English, like the glossary's key
 
 
@@ -69,11 +70,12 @@ def _key_points(spans: list[range], candidates: list[int], scores: np.ndarray, s
 def _chapters(sents: Sequence[Sentence], starts: list[int]) -> tuple[list[range], tuple[Chapter, ...]]:
     edges = [0, *starts, len(sents)]
     spans = [range(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    titles = chapter_keywords([sents[span.start:span.stop] for span in spans])
+    titles = chapter_keywords([sents[span.start:span.stop] for span in spans], count=2 * TITLE_PHRASES)
     marks = []
     for k, (span, phrases) in enumerate(zip(spans, titles, strict=True)):
         lang = Counter(s.language for s in sents[span.start:span.stop]).most_common(1)[0][0]
-        name = title(phrases) or sents[span.start].text[:60]
+        mine = [p for p in phrases if p.key[0] == lang][:TITLE_PHRASES]      # one language per title
+        name = title(mine) or sents[span.start].text[:60]
         marks.append(Chapter(0.0 if k == 0 else sents[span.start].start, name, lang))
     return spans, tuple(marks)
 

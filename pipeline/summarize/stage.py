@@ -1,7 +1,9 @@
 """The summarize stage: redact/transcript.json + glossary + episode.toml texts ->
 summarize/<lang>/summary.json and chapters.json for each of the show's languages.
 
-It runs after translate and calls the same engines (`translate_texts`) for its own lines.
+It runs after translate and calls the same engines (`translate_texts`) for its own lines. The
+key covers the transcript, the glossary and the settings, not which translation engines are
+installed: after installing a better one, `learninglab summarize --force` redoes the summaries.
 """
 
 from __future__ import annotations

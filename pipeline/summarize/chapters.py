@@ -3,9 +3,12 @@
 At every gap between two sentences we compare the words of a block before it with a block
 after it (Hearst 1997, TextTiling). Inside one topic the blocks share words; across a change of
 topic they do not, so the similarity drops into a valley. A gap's depth is how far the
-similarity climbs back on both sides. A long silence before a sentence adds a little to the
-depth: in a recorded call, a new topic often starts after a pause. The deepest gaps become
-chapter starts, as long as no chapter gets shorter than a minimum share of the session.
+similarity climbs back on both sides. Two cues from the recording add a little: a silence
+longer than the session's usual pause (a new topic often starts after one) and a change of
+spoken language (another speaker). Gaps scoring above the mean by one standard deviation, and
+above MIN_SCORE, become chapter starts, deepest first, as long as no chapter gets shorter than
+MIN_WORDS or a fifteenth of the session. Blocks hold at least two sentences, so one sentence
+that shares no word with its neighbour does not make a valley by itself.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from . import captions
 from . import transcript as transcript_io
 from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
+from .summarize.stage import SUMMARIZE
 from .transcript import Transcript
 
 
@@ -99,7 +100,8 @@ REDACT = Stage(
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT]
+# SUMMARIZE (issue 5) comes after TRANSLATE: it calls the translate engines.
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, SUMMARIZE]
 
 
 def stage_named(name: str) -> Stage:

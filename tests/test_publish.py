@@ -197,7 +197,7 @@ def test_notes_carry_summary_chapters_topics_speakers_links_and_transcript(root)
         "Transcript (VTT)",
         "Transcript (SRT)",
         "Chapters (JSON)",
-        "0:00 And so my fellow Americans,",
+        "0:00 And so my fellow [redacted],",
         "0:05 ask not what your country",
     ):
         assert text in en, text
@@ -208,6 +208,8 @@ def test_notes_carry_summary_chapters_topics_speakers_links_and_transcript(root)
         "1 de abril de 2026",
         "Resumen",
         "Kennedy pide a la ciudadanía",
+        "violencia de género",
+        "deber cívico",
         "0:00 Apertura",
         "0:05 no pregunten qué puede hacer su país",
     ):
@@ -226,6 +228,16 @@ def test_notes_carry_summary_chapters_topics_speakers_links_and_transcript(root)
         "ne demandez pas ce que votre pays peut faire pour vous",
     ):
         assert text in notes, text
+
+
+def test_redacted_words_are_never_published(root):
+    raw = (root / "output" / "episodes" / "special-chars" / "transcribe" / "transcript.json").read_text()
+    assert "Americans" in raw
+    for path in site_of(root).rglob("*"):
+        if path.is_file() and path.suffix not in (".mp3", ".png"):
+            assert "Americans" not in path.read_text(encoding="utf-8"), path
+    vtt = site_of(root) / "episodes" / "special-chars" / "transcript-original.vtt"
+    assert "[redacted]" in vtt.read_text(encoding="utf-8")
 
 
 def test_every_translated_page_names_the_engine_and_untranslated_ones_say_so(root):
@@ -351,7 +363,7 @@ def test_an_episode_that_is_not_ready_keeps_its_earlier_publication(fresh):
     site = site_of(fresh)
     mp3 = site / "episodes" / "three-voices" / "podcast.mp3"
     saved = mp3.read_bytes()
-    shutil.rmtree(fresh / "output" / "episodes" / "three-voices" / "transcribe")  # its stages broke
+    shutil.rmtree(fresh / "output" / "episodes" / "three-voices" / "redact")  # its stages broke
     set_field(fresh / "episodes" / "three-voices" / "episode.toml", "title", '"Not republished"')
 
     report = publish(Project.load(fresh), ready=[s for s in ALL if s != "three-voices"])
@@ -442,22 +454,38 @@ def test_serve_gives_types_and_byte_ranges(root):
 
 @pytest.mark.slow
 def test_learninglab_run_publishes_and_a_failing_episode_keeps_its_feed_item(project_copy):
-    project = project_copy(["demo-sonnet-reading"])
+    """The real stages on the bilingual demo (English and French turns), then a broken recording."""
+    slug, guid = "demo-interpreted-welcome", "d5d14815-1f59-4322-970f-09e2a02387d0"
+    project = project_copy([slug])
     run = CliRunner().invoke(main, ["--project", str(project), "run"], catch_exceptions=False)
     assert run.exit_code == 0, run.output
-    assert "published: demo-sonnet-reading" in run.output
-    guid = "b86267b9-ee91-4dcc-99b4-914ec8953b5d"
-    site = project / "output" / "site"
+    assert f"published: {slug}" in run.output
+    site, work = project / "output" / "site", project / "output" / "episodes" / slug
+    # the pages say what the work area holds: each translation with its engine and the languages it
+    # carried (this session mixes English and French turns), or that there is none yet
+    translated_from = {"en": "from French", "es": "del original en inglés y francés",
+                       "fr": "de l'original en anglais"}
+    not_yet = {"en": "No English translation yet", "es": "Aún no hay traducción al español",
+               "fr": "Pas encore de traduction en français"}
     for lang in ("en", "es", "fr"):
         assert guid in feed_items(project, lang)
-        assert (site / lang / "demo-sonnet-reading" / "index.html").is_file()
-    mp3 = (site / "episodes" / "demo-sonnet-reading" / "podcast.mp3").read_bytes()
+        text = page_text(site / lang / slug / "index.html")
+        translation = work / "translate" / lang / "transcript.json"
+        if translation.is_file():
+            assert translated_from[lang] in text
+            assert json.loads(translation.read_text())["extra"]["translation_engine"] in text
+        elif lang != json.loads((work / "redact" / "transcript.json").read_text())["language"]:
+            assert not_yet[lang] in text
+        summary = work / "summarize" / lang / "summary.json"
+        if summary.is_file():
+            assert json.loads(summary.read_text())["summary"][0]["text"] in text
+    mp3 = (site / "episodes" / slug / "podcast.mp3").read_bytes()
 
-    (project / "episodes" / "demo-sonnet-reading" / "recording.mp3").write_bytes(b"\x00" * 5000)
+    (project / "episodes" / slug / "recording.flac").write_bytes(b"\x00" * 5000)
     rerun = CliRunner().invoke(main, ["--project", str(project), "run"], catch_exceptions=False)
     assert rerun.exit_code == 1 and "Traceback" not in rerun.output
     assert "kept as published before" in rerun.output
     assert guid in feed_items(project, "en")
-    assert (site / "episodes" / "demo-sonnet-reading" / "podcast.mp3").read_bytes() == mp3
+    assert (site / "episodes" / slug / "podcast.mp3").read_bytes() == mp3
     standalone = CliRunner().invoke(main, ["--project", str(project), "publish"], catch_exceptions=False)
     assert standalone.exit_code == 0 and "kept as published before" in standalone.output

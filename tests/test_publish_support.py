@@ -45,6 +45,7 @@ class Clip:
     translations: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> one text per segment
     speakers: tuple[tuple[str, str, str], ...] = ()
     topics: tuple[str, ...] = ()
+    redact: tuple[str, ...] = ()                                        # words never to publish
 
 
 CLIPS = (
@@ -82,6 +83,7 @@ CLIPS = (
         },
         (("Ana <Tester> & Co", 'Women\'s Fund "Équité"', "host"), ("Zoë Ñúñez", "Red de Mujeres", "guest")),
         ("gender-based violence", "peer learning"),
+        redact=("Americans",),
     ),
     Clip(
         "fr-introduction",
@@ -222,14 +224,17 @@ def episode_toml(clip: Clip, recording: str) -> str:
             f"organization = {toml_string(org)}",
             f"role = {toml_string(role)}",
         ]
+    if clip.redact:
+        lines += ["", "[redact]", f"words = [{', '.join(toml_string(w) for w in clip.redact)}]"]
     return "\n".join(lines) + "\n"
 
 
 def add_episode(root: Path, clip: Clip) -> None:
-    """The episode folder, its mastered audio (the real master stage) and its transcripts."""
+    """The episode folder, its mastered audio (the real master stage) and its transcripts: the raw
+    one in transcribe/, the real redact stage's output, and hand-written translations of it."""
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import MASTER, write_transcript_files
+    from pipeline.stages import MASTER, REDACT, write_transcript_files
     from pipeline.transcript import Segment, Transcript
 
     folder = root / "episodes" / clip.slug
@@ -246,6 +251,8 @@ def add_episode(root: Path, clip: Clip) -> None:
     segments = tuple(Segment(s, e, text, clip.language, speaker=who) for s, e, text, who in clip.segments)
     source = Transcript(clip.language, duration, segments, "faster-whisper", "base")
     write_transcript_files(source, ctx.stage_dir("transcribe"))
+    result = run_stage(REDACT, ctx, lambda seconds: None)
+    assert result.status == "ran", result.error
     for lang, texts in clip.translations.items():
         translated = source.with_segments(
             [
@@ -270,28 +277,32 @@ def add_summary(root: Path, slug: str) -> None:
             "Ask what you can do",
             "Opening",
             "Service",
+            ("gender-based violence", "peer learning", "civic duty"),
         ),
         "es": (
             "Kennedy pide a la ciudadanía qué puede hacer <em>por</em> su país y no al revés.",
             "Pregunten qué pueden hacer",
             "Apertura",
             "Servicio",
+            ("violencia de género", "aprendizaje entre pares", "deber cívico"),
         ),
         "fr": (
             "Kennedy demande aux citoyens ce qu'ils peuvent faire <em>pour</em> leur pays.",
             "Demandez ce que vous pouvez faire",
             "Ouverture",
             "Service",
+            ("violence basée sur le genre", "apprentissage entre pairs", "devoir civique"),
         ),
     }
-    for lang, (summary, point, first, second) in texts.items():
+    for lang, (summary, point, first, second, (gbv, peers, duty)) in texts.items():
         save(
             Summary(
                 language=lang,
                 source_language="en",
                 summary=(Line(summary, 0.3, 10.6, 0, "en"),),
                 key_points=(Line(point, 5.1, 10.6, 1, "en"),),
-                topics=(Topic("peer learning", "episode"), Topic("civic duty", "keyword", 1, 5.1, "en")),
+                topics=(Topic(gbv, "episode", 0, None, "en"), Topic(peers, "episode", 0, None, "en"),
+                        Topic(duty, "keyword", 1, 5.1, "en")),
                 chapters=(Chapter(0.0, first, "en"), Chapter(5.1, second, "en")),
                 method="test fixture",
                 translation=None if lang == "en" else TEST_ENGINE,

@@ -35,6 +35,7 @@ class LangContent:
     transcript: Transcript             # in `lang` when translated, else the spoken-language one
     engines: tuple[str, ...]           # translation engines behind this page's text
     translated: bool                   # the transcript was machine-translated into `lang`
+    translated_from: tuple[str, ...]   # the spoken languages that were translated
 
     @property
     def transcript_lang(self) -> str:
@@ -62,7 +63,10 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
     spoken = source.language
     local = _local(spec, lang, spoken)
     generated = inputs.summary(project, spec, lang)
-    translation = inputs.translated_transcript(project, spec, lang)
+    # a translation counts only where something was said in another language (a session spoken
+    # wholly in `lang` is published as the original, with no engine named)
+    foreign = tuple(dict.fromkeys(seg.language for seg in source.segments if seg.language != lang))
+    translation = inputs.translated_transcript(project, spec, lang) if foreign else None
     if lang == spoken:
         title = local.title or spec.title
         description = local.description or spec.description
@@ -84,10 +88,11 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
         key_points=(tuple(KeyPoint(p) for p in local.key_points)
                     or (generated.key_points if generated else ())),
         chapters=local.chapters or inputs.chapters(project, spec, lang),
-        topics=tuple(dict.fromkeys([*spec.topics, *(generated.topics if generated else ())])),
+        topics=generated.topics if generated else spec.topics,     # summarize carries episode topics
         transcript=translation or source,
         engines=tuple(dict.fromkeys(engines)),
         translated=translation is not None,
+        translated_from=foreign if translation is not None else (),
     )
 
 

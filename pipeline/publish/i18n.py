@@ -90,6 +90,17 @@ def language_in(name_lang: str, page_lang: str) -> str:
     return LANGUAGE_IN.get(page_lang, LANGUAGE_IN["en"]).get(name_lang, name_lang)
 
 
+AND = {"en": "and", "es": "y", "fr": "et"}
+
+
+def names_list(codes, lang: str) -> str:
+    """Language names in `lang`: "English", "English and French", "inglés, francés y español"."""
+    names = [language_in(code, lang) for code in codes]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {AND.get(lang, 'and')} {names[-1]}"
+
+
 def long_date(date: dt.date, lang: str) -> str:
     month = MONTHS.get(lang, MONTHS["en"])[date.month - 1]
     if lang == "es":

@@ -63,7 +63,8 @@ def audio(project: Project, spec: EpisodeSpec) -> Audio:
 
 
 def source_transcript_dir(project: Project, spec: EpisodeSpec) -> Path:
-    return project.stage_dir(spec, "transcribe")
+    """The redacted transcript (redact/). The raw one in transcribe/ is never published."""
+    return project.stage_dir(spec, "redact")
 
 
 def translation_dir(project: Project, spec: EpisodeSpec, lang: str) -> Path:
@@ -71,10 +72,12 @@ def translation_dir(project: Project, spec: EpisodeSpec, lang: str) -> Path:
 
 
 def source_transcript(project: Project, spec: EpisodeSpec) -> Transcript:
-    path = source_transcript_dir(project, spec) / "transcript.json"
-    if not path.is_file():
-        raise LearningLabError(path, "transcript is missing", fix=f"run `learninglab transcribe {spec.slug}`")
-    return load(path)
+    folder = source_transcript_dir(project, spec)
+    for path in transcript_files(folder).values():
+        if not path.is_file():
+            raise LearningLabError(path, "redacted transcript is missing",
+                                   fix=f"run `learninglab run {spec.slug}`")
+    return load(folder / "transcript.json")
 
 
 def translated_transcript(project: Project, spec: EpisodeSpec, lang: str) -> Transcript | None:

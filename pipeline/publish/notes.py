@@ -54,7 +54,7 @@ class NotesView:
     date: dt.date
     date_text: str
     duration: float
-    spoken: tuple[str, ...]              # languages spoken, named in the page language
+    spoken: str                          # languages spoken, named in the page language
     speakers: tuple[Speaker, ...]
     summary: str
     summary_lang: str
@@ -95,8 +95,10 @@ def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
     labels = i18n.labels(content.lang)
     out = []
     if content.engines:
-        out.append(labels["translated_by"].format(source=i18n.language_in(source_language, content.lang),
-                                                  engine=", ".join(content.engines)))
+        spoken = content.translated_from or (source_language,)
+        out.append(labels["translated_by"].format(
+            source=i18n.names_list(spoken, content.lang),
+            engine=", ".join(content.engines)))
         out.append(labels["translated_parts"])
     elif content.lang != content.transcript_lang:
         out.append(labels["not_translated"].format(lang=i18n.language_in(content.lang, content.lang),
@@ -127,7 +129,7 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord) -> NotesView
         lang=lang, slug=spec.slug, title=content.title, title_lang=content.title_lang,
         description=content.description, description_lang=content.description_lang, date=spec.date,
         date_text=i18n.long_date(spec.date, lang), duration=episode.audio.info.duration,
-        spoken=tuple(i18n.language_in(code, lang) for code in _spoken(episode)),
+        spoken=i18n.names_list(_spoken(episode), lang),
         speakers=spec.speakers, summary=content.summary or content.description,
         summary_lang=content.summary_lang, summary_is_description=not content.summary,
         key_points=tuple(TimedText(p.text, p.start) for p in content.key_points),

@@ -174,6 +174,139 @@ def install_whisper(name: str, for_openai: bool) -> None:
 
 # --- translate commands (issue 3) ---
 
+TRANSLATION_LANGUAGES = ("en", "es", "fr")
+
+
+def translator_option(func):
+    return click.option("--engine", "translator", type=click.Choice(["auto", "argos", "apertium"]),
+                        default="auto", show_default=True,
+                        help="Translation engine; auto: argos where a package is installed for the pair, "
+                             "else Apertium.")(func)
+
+
+@main.command()
+@episode_options
+@translator_option
+@pass_settings
+def translate(settings: Settings, slugs: tuple[str, ...], force: bool, translator: str) -> None:
+    """Translate the transcripts into every language of the show (translate/<lang>/), glossary enforced."""
+    _run(settings, ["translate"], slugs, force, {"translator": translator})
+
+
+@main.command("translate-text")
+@click.option("--from", "source", type=click.Choice(TRANSLATION_LANGUAGES), required=True,
+              help="Language of FILE.")
+@click.option("--to", "target", type=click.Choice(TRANSLATION_LANGUAGES), required=True,
+              help="Language wanted.")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@translator_option
+@pass_settings
+def translate_text(settings: Settings, source: str, target: str, file, translator: str) -> None:
+    """Translate FILE (default: standard input) to standard output, with the same engines and glossary.
+
+    Problems (a glossary term not enforced, `avoid` wording) are listed on standard error."""
+    from .translate.text import translate_document
+
+    document = translate_document(file.read(), source, target, project=settings.project(), prefer=translator)
+    click.echo(document.text, nl=False)
+    for line in document.warnings:
+        click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+@main.group()
+def glossary() -> None:
+    """Check translations against the glossary; export and import it (CSV or TBX)."""
+
+
+@glossary.command("check")
+@click.argument("slugs", nargs=-1)
+@pass_settings
+def glossary_check(settings: Settings, slugs: tuple[str, ...]) -> None:
+    """Per episode and language: terms found, enforced, flagged segments, `avoid` wording.
+
+    Exit code 1 when a segment is flagged or a translation introduced `avoid` wording."""
+    from .reporting import echo_error
+    from .translate.checking import check_episodes
+
+    checks, errors = check_episodes(settings.project(), slugs)
+    for error in errors:
+        echo_error(error.line())
+    for check in checks:
+        for line in check.lines():
+            click.echo(line)
+    if errors or any(c.problems for c in checks):
+        sys.exit(1)
+
+
+@glossary.command("export")
+@click.option("--tbx", "as_tbx", is_flag=True, help="TBX (ISO 30042, TBX-Basic) instead of CSV.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output).")
+@pass_settings
+def glossary_export(settings: Settings, as_tbx: bool, output: Path | None) -> None:
+    """Export the whole glossary (every glossary/*.csv) as one CSV or TBX file."""
+    from .glossary import load_glossary, to_csv, to_tbx
+
+    entries = load_glossary(settings.project().glossary_dir)
+    text = to_tbx(entries) if as_tbx else to_csv(entries)
+    if output:
+        from .atomic import write_text
+        write_text(output, text)
+        click.echo(f"{len(entries)} entries written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@glossary.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="Save as glossary/NAME.csv (default: the file's name).")
+@click.option("--replace", is_flag=True, help="Overwrite a glossary file of the same name.")
+@pass_settings
+def glossary_import(settings: Settings, file: Path, name: str | None, replace: bool) -> None:
+    """Add a glossary from a CSV or TBX FILE (checked first) to glossary/."""
+    from .glossary import import_file
+
+    target, count = import_file(file, settings.project().glossary_dir, name, replace)
+    click.echo(f"{count} entries imported into {target}; `learninglab translate` uses them from now on.")
+
+
+@models.command("install-translation")
+@click.argument("pair", nargs=2, required=False, type=click.Choice(TRANSLATION_LANGUAGES))
+@click.option("--file", "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Install this .argosmodel file instead of downloading.")
+@click.option("--index", "index",
+              help="Package index URL (default: $ARGOS_PACKAGE_INDEX, else argos's index).")
+@click.option("--project-models", is_flag=True,
+              help="Install into the project's models/ folder instead of argos's package folder.")
+@pass_settings
+def install_translation(settings: Settings, pair: tuple[str, str] | None, archive: Path | None,
+                        index: str | None, project_models: bool) -> None:
+    """Install an argos translation package: FROM TO from the package index (needs internet), or --file."""
+    from .translate.packages import argos_package_dir, install_file, install_from_index
+
+    if not pair and not archive:
+        raise click.UsageError("give FROM TO (e.g. `en es`) or --file PACKAGE.argosmodel")
+    into = settings.project().models_dir if project_models else argos_package_dir()
+    package = install_file(archive, into) if archive else install_from_index(pair[0], pair[1], into, index)
+    click.echo(f"Installed {package.from_code}->{package.to_code} (version {package.version or '?'}) "
+               f"in {package.path}")
+
+
+@models.command("translation")
+@pass_settings
+def translation_engines(settings: Settings) -> None:
+    """Show which engine translates each language pair (argos package, Apertium, or a pivot)."""
+    from .translate.choose import find_route
+
+    project = settings.project()
+    for source in project.show.languages:
+        for target in project.show.languages:
+            if source != target:
+                route = find_route(source, target, project.models_dir)
+                click.echo(f"{source}->{target}: " + (f"{route.name} ({route.identity})" if route else
+                                                      "none — `learninglab models install-translation "
+                                                      f"{source} {target}` or install Apertium"))
+
 # --- summarize commands (issue 5) ---
 
 @main.command()

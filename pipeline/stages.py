@@ -13,6 +13,7 @@ from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .summarize.stage import SUMMARIZE
 from .transcript import Transcript
+from .translate.stage import TRANSLATE
 
 
 def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript") -> None:
@@ -100,8 +101,7 @@ REDACT = Stage(
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-# SUMMARIZE (issue 5) comes after TRANSLATE: it calls the translate engines.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, SUMMARIZE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE]
 
 
 def stage_named(name: str) -> Stage:

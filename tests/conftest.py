@@ -59,3 +59,59 @@ def copy_project(target: Path, episodes: list[str] | None = None) -> Path:
 def project_copy(tmp_path: Path):
     """Factory: copy_project into a fresh temporary folder."""
     return lambda episodes=None: copy_project(tmp_path / "project", episodes)
+
+
+# --- translation (issue 3) ----------------------------------------------------------------------
+
+TRANSLATE_DATA = DATA / "translate"
+ARGOS_PAIRS = [("en", "es"), ("es", "en"), ("en", "fr"), ("fr", "en")]   # no es<->fr: that pivots via en
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_personal_argos_packages(tmp_path_factory):
+    """Tests never see argos packages installed on the developer's machine: by default the argos
+    package folder is empty, so translation uses Apertium unless a test installs a package."""
+    import os
+
+    os.environ["ARGOS_PACKAGES_DIR"] = str(tmp_path_factory.mktemp("argos-none"))
+
+
+def domain_sentences() -> list[tuple[str, list[str], str]]:
+    """(language, English forms of the glossary entries inside, sentence) from tests/data/translate."""
+    rows = []
+    for line in (TRANSLATE_DATA / "domain_sentences.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        if line and not line.startswith("#") and not line.startswith("lang\t"):
+            lang, entries, sentence = line.split("\t")
+            rows.append((lang, entries.split(";"), sentence))
+    return rows
+
+
+@pytest.fixture(scope="session")
+def argos_archives(tmp_path_factory) -> dict[str, Path]:
+    """Real .argosmodel files built once per session (copy models, see tests/argos_builder.py):
+    the four pairs, plus `rewrites-en-es` (mangles every placeholder: n-best cannot help) and
+    `doubts-en-es` (mangles it, but the intact placeholder is the second-best hypothesis)."""
+    from tests.argos_builder import build_copy_packages
+
+    texts = [s for _, _, s in domain_sentences()] + ["XTERM0X XTERM1X XTERM2X XTERM3X XTERM10X"]
+    variants = {"rewrites-en-es": {"pair": ("en", "es"), "rewrite": {"XTERM": "TERM"}},
+                "doubts-en-es": {"pair": ("en", "es"), "rewrite": {"XTERM": "TERM"}, "doubt": 0.5}}
+    return build_copy_packages(tmp_path_factory.mktemp("argos-archives"), ARGOS_PAIRS, texts, variants)
+
+
+@pytest.fixture(scope="session")
+def argos_dir(tmp_path_factory, argos_archives) -> Path:
+    """An argos package folder with the four test pairs installed (as argospm would unpack them)."""
+    from pipeline.translate.packages import install_file
+
+    folder = tmp_path_factory.mktemp("argos-packages")
+    for name, archive in argos_archives.items():
+        if name.startswith("translate-"):
+            install_file(archive, folder)
+    return folder
+
+
+@pytest.fixture
+def use_argos(monkeypatch, argos_dir) -> Path:
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_dir))
+    return argos_dir

@@ -90,7 +90,20 @@ def check_models(project) -> list[Finding]:
     return []
 
 
-CHECKS: list[Callable] = [check_artwork, check_episodes, check_glossary, check_models]
+def check_feed_guids(show) -> list[Finding]:
+    from .publish.podcast_ns import feed_guid
+
+    out = []
+    for lang, text in show.text.items():
+        if text.guid is None:
+            value = feed_guid(f"{show.base_url}{lang}/feed.xml")
+            out.append(Finding("warning", LearningLabError(
+                show.path, "is not pinned: a new base_url would change the feed's podcast:guid",
+                field=f"show.{lang}.guid", fix=f'add guid = "{value}" under [show.{lang}]').line()))
+    return out
+
+
+CHECKS: list[Callable] = [check_artwork, check_feed_guids, check_episodes, check_glossary, check_models]
 
 
 def check_project(root: Path) -> list[Finding]:
@@ -101,5 +114,5 @@ def check_project(root: Path) -> list[Finding]:
         return findings
     project = Project(Path(root).resolve(), show)
     for check in CHECKS:
-        findings += check(show) if check is check_artwork else check(project)
+        findings += check(show) if check in (check_artwork, check_feed_guids) else check(project)
     return findings

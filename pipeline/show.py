@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,6 +18,7 @@ SHOW_FILE = "learninglab.toml"
 class ShowText:
     title: str
     description: str
+    guid: str | None = None      # podcast:guid, pinned so a new base_url never changes it
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,13 @@ def load_show(root: Path) -> Show:
     text = {}
     for lang in languages:
         sub = show.table(lang)
-        sub.unknown({"title", "description"})
+        sub.unknown({"title", "description", "guid"})
+        guid = sub.text("guid")
+        if guid is not None and not re.fullmatch(r"[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}", guid):
+            raise sub.error("guid", f"not a UUID: {guid!r}", "never edit a guid; restore the old value")
         text[lang] = ShowText(sub.text("title", required=True, fix=f"add [show.{lang}] title = \"...\""),
                               sub.text("description", required=True,
-                                       fix=f"add [show.{lang}] description = \"...\""))
+                                       fix=f"add [show.{lang}] description = \"...\""), guid)
     email = show.text("owner_email", required=True, fix='e.g. owner_email = "podcast@example.org"')
     if "@" not in email:
         raise show.error("owner_email", f"not an e-mail address: {email!r}")

@@ -350,9 +350,15 @@ def test_guids_survive_a_new_episode_a_new_title_and_a_new_base_url(fresh):
                 .startswith("https://partners.example.net/lab/episodes/")
             )
         channel = ET.parse(site_of(fresh) / lang / "feed.xml").getroot().find("channel")
-        assert channel.findtext("{https://podcastindex.org/namespace/1.0}guid") == feed_guid(
-            f"https://partners.example.net/lab/{lang}/feed.xml"
-        )
+        pinned = Project.load(fresh).show.text[lang].guid          # learninglab.toml pins it
+        assert pinned and channel.findtext("{https://podcastindex.org/namespace/1.0}guid") == pinned
+        assert pinned == feed_guid(f"{BASE}{lang}/feed.xml")       # computed once from the first URL
+    # unpinned, the channel guid is the namespace's UUIDv5 of the feed URL
+    toml.write_text(re.sub(r'(?m)^guid = ".*"\n', "", toml.read_text()), encoding="utf-8")
+    publish(Project.load(fresh), ready=ALL + ["late-addition"])
+    channel = ET.parse(site_of(fresh) / "es" / "feed.xml").getroot().find("channel")
+    assert channel.findtext("{https://podcastindex.org/namespace/1.0}guid") == feed_guid(
+        "https://partners.example.net/lab/es/feed.xml")
 
 
 # -- failures keep what was published --------------------------------------------------------------

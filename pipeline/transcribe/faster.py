@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import resolve_whisper
-from ..transcript import Segment, Word
-from .base import Progress
+from ..transcript import Segment
+from .base import Progress, hotword_prompt, make_segment
 
 
 class FasterWhisperEngine:
@@ -34,12 +34,11 @@ class FasterWhisperEngine:
         segments, _info = self._model.transcribe(
             audio, language=language, beam_size=self.beam_size, word_timestamps=True,
             vad_filter=True, vad_parameters={"min_silence_duration_ms": 700},
-            hotwords=", ".join(hotwords) if hotwords else None,
+            hotwords=hotword_prompt(hotwords),
             condition_on_previous_text=True)
         out = []
         for seg in segments:
-            words = tuple(Word(w.start, w.end, w.word.strip(), round(w.probability, 3))
-                          for w in (seg.words or ()) if w.word.strip())
-            out.append(Segment(seg.start, seg.end, seg.text.strip(), language, words or None))
+            out.append(make_segment(seg.start, seg.end, seg.text, language,
+                                    ((w.start, w.end, w.word, w.probability) for w in seg.words or ())))
             progress(seg.end)
         return out

@@ -80,6 +80,15 @@ def check_slug(fields: Fields, key: str, slug: str) -> str:
     return slug
 
 
+def check_recording(recording: Path, folder: Path, spec_path: Path) -> None:
+    if not recording.is_file():
+        raise LearningLabError(recording, "recording not found", field="recording",
+                               fix=f"copy the file into {folder} or fix 'recording' in {spec_path}")
+    if recording.stat().st_size == 0:
+        raise LearningLabError(recording, "recording is an empty file", field="recording",
+                               fix="export the recording again")
+
+
 def _seconds(fields: Fields, key: str, value) -> float:
     """A time as seconds (number) or "mm:ss" / "hh:mm:ss" text."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
@@ -123,18 +132,17 @@ def load_episode(folder: Path) -> EpisodeSpec:
     date = data.get("date", (dt.date, dt.datetime), required=True, fix="add date = 2026-03-14 (no quotes)")
     if isinstance(date, dt.datetime):
         date = date.date()
+    status = data.text("status", "public")
+    if status not in STATUSES:
+        raise data.error("status", f"unknown status {status!r}", f"use one of {', '.join(STATUSES)}")
     recording_name = data.text("recording", required=True, fix='add recording = "session.mp3"')
     rec_rel = Path(recording_name)
     if rec_rel.is_absolute() or ".." in rec_rel.parts or not recording_name.strip():
         raise data.error("recording", f"must name a file inside {folder}, got {recording_name!r}",
                          "copy the recording into the episode folder")
     recording = Path(folder) / rec_rel
-    if not recording.is_file():
-        raise LearningLabError(recording, "recording not found", field="recording",
-                               fix=f"copy the file into {folder} or fix 'recording' in {path}")
-    if recording.stat().st_size == 0:
-        raise LearningLabError(recording, "recording is an empty file", field="recording",
-                               fix="export the recording again")
+    if status != "withdrawn":   # a withdrawn episode's recording may be gone; it must still be removed
+        check_recording(recording, folder, path)
     language = check_language(data, "language", data.text("language", "auto"), allow_auto=True)
     speakers = []
     for i, item in enumerate(data.get("speakers", list, [])):
@@ -147,9 +155,6 @@ def load_episode(folder: Path) -> EpisodeSpec:
     topics = data.get("topics", list, [])
     if not all(isinstance(t, str) for t in topics):
         raise data.error("topics", "must be a list of strings")
-    status = data.text("status", "public")
-    if status not in STATUSES:
-        raise data.error("status", f"unknown status {status!r}", f"use one of {', '.join(STATUSES)}")
     guid = data.text("guid")
     if guid is not None and not GUID_RE.match(guid.lower()):
         raise data.error("guid", f"not a UUID: {guid!r}", "never edit a guid; restore the old value")
@@ -220,4 +225,17 @@ def discover(root: Path) -> Discovery:
             continue
         seen[spec.slug] = folder
         episodes.append(spec)
+    owners: dict[str, EpisodeSpec] = {}
+    # the guid belongs to a withdrawn episode first (it is retired), else to the oldest one
+    for spec in sorted(episodes, key=lambda e: (e.status != "withdrawn", e.date, e.slug)):
+        if spec.guid is None:
+            continue
+        if spec.guid in owners:
+            errors.append(LearningLabError(spec.spec_path, f"guid {spec.guid} is already the guid of "
+                                           f"{owners[spec.guid].spec_path}", field="guid",
+                                           fix="a guid is an episode's identity forever and is never "
+                                               "reused: give this episode a new one"))
+            episodes.remove(spec)
+        else:
+            owners[spec.guid] = spec
     return Discovery(tuple(episodes), tuple(errors))

@@ -159,6 +159,7 @@ def run_pipeline(project: Project, stage_names: Sequence[str] | None = None, slu
 
     stages = [s for s in STAGES if stage_names is None or s.name in stage_names]
     episodes, errors = select(project, slugs)
+    episodes = [e for e in episodes if e.status != "withdrawn"]   # never processed again; publish purges
     options = {k: v for k, v in (options or {}).items() if v is not None}
     durations = {e.slug: probe_duration(e) for e in episodes}
     results: list[StageResult] = []

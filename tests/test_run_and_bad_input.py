@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from tests.conftest import SPEECH, copy_project
 
+GOOD_GUID = "0b7a3c4e-1111-4222-8333-944455556666"
 GOOD = """title = "Ask not"
 date = 2026-01-01
 recording = "jfk.wav"
@@ -25,8 +27,10 @@ def invoke(project: Path, *args: str):
 
 
 def add_episode(project: Path, slug: str, toml: str, files: dict[str, bytes | Path]) -> Path:
+    """An episode folder; the placeholder guid of GOOD becomes one of its own (guids are unique)."""
     folder = project / "episodes" / slug
     folder.mkdir(parents=True)
+    toml = toml.replace(GOOD_GUID, str(uuid.uuid5(uuid.NAMESPACE_URL, slug)))
     (folder / "episode.toml").write_text(toml, encoding="utf-8")
     for name, content in files.items():
         if isinstance(content, Path):

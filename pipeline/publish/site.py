@@ -324,6 +324,9 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
     feeds = write_portal(project, listed, artwork)
     for slug in removed:
         remove_episode(site, slug)
+    for spec in specs.values():          # consent withdrawn: its audio and transcripts go from output/ too
+        if spec.status == "withdrawn" and project.workdir(spec).exists():
+            shutil.rmtree(project.workdir(spec))
     for lang in LANGUAGES:
         if lang not in project.show.languages and (site / lang).is_dir():
             shutil.rmtree(site / lang)

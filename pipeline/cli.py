@@ -37,8 +37,8 @@ class FriendlyGroup(click.Group):
             sys.exit(1)
         except OSError as exc:
             from .reporting import echo_error
-            from .runner import _os_error_line
-            echo_error(_os_error_line(exc))
+            from .runner import os_error_line
+            echo_error(os_error_line(exc))
             sys.exit(1)
 
 
@@ -56,6 +56,9 @@ def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> Non
     Run it in a project folder (learninglab.toml, episodes/, glossary/). Start with
     `learninglab run`; `learninglab status` shows what is done.
     """
+    from . import reporting
+
+    reporting.DISPLAY_ROOT = project_dir.resolve()
     verbosity = verbose - quiet
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity <= 1 else logging.DEBUG
     logging.basicConfig(level=level if verbosity > 0 else logging.WARNING, format="%(message)s")
@@ -381,6 +384,28 @@ def status(settings: Settings) -> None:
         click.echo("No episodes yet: add one with `learninglab new SLUG --recording FILE`.")
     if errors:
         sys.exit(1)
+
+
+@main.command()
+@pass_settings
+def check(settings: Settings) -> None:
+    """Validate the whole project (show, episodes, recordings, glossary, models) without running
+    any stage."""
+    from .check import check_project
+    from .reporting import echo_error
+
+    findings = check_project(settings.project_dir)
+    for finding in findings:
+        if finding.level == "error":
+            echo_error(finding.line)
+        else:
+            click.secho(f"warning: {finding.line}", fg="yellow", err=True)
+    errors = sum(f.level == "error" for f in findings)
+    if errors:
+        click.echo(f"{errors} problem(s) to fix.", err=True)
+        sys.exit(1)
+    if settings.verbosity >= 0:
+        click.echo("Project is consistent: nothing to fix.")
 
 
 @main.command()

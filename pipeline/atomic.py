@@ -66,3 +66,22 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sweep(folder: Path) -> int:
+    """Remove what a killed process left behind: temporary files and half-swapped folders.
+
+    Only names this module makes (hidden, ending in .tmp or .old) are touched."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in sorted(folder.rglob(".*"), key=lambda p: len(p.parts), reverse=True):
+        if not (path.name.endswith(".tmp") or path.name.endswith(".old")) or not path.exists():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed += 1
+    return removed

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import atomic
 from .episode import EpisodeSpec
 from .errors import LearningLabError
 from .project import Project
@@ -64,6 +65,7 @@ def select(project: Project, slugs: Sequence[str]) -> tuple[list[EpisodeSpec], l
 def _episode_stages(stages, ctx: Context, force: bool, progress) -> list[StageResult]:
     """All stages of one episode; after a failure the rest are reported as blocked."""
     results: list[StageResult] = []
+    atomic.sweep(ctx.project.workdir(ctx.spec))   # leftovers of a run that was killed midway
     for i, stage in enumerate(stages):
         progress.start(stage.name, i)
         results += run_episode([stage], ctx, progress, force)

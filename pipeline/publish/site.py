@@ -282,6 +282,7 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
     """(Re)publish every `ready` episode (default: those whose stages are all done), keep the others'
     earlier publication, drop what is withdrawn, draft or deleted, then rewrite feeds and portal."""
     site = project.site
+    atomic.sweep(site)                 # leftovers of a publish that was killed midway
     artwork_source = check_artwork(project)
     found = project.episodes()
     specs = {spec.slug: spec for spec in found.episodes}

@@ -103,7 +103,52 @@ def check_feed_guids(show) -> list[Finding]:
     return out
 
 
-CHECKS: list[Callable] = [check_artwork, check_feed_guids, check_episodes, check_glossary, check_models]
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def check_site(project) -> list[Finding]:
+    """The published feeds agree with the files beside them and with the episodes' consent."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlparse
+
+    site, show = project.site, project.show
+    statuses = {e.guid: e for e in project.episodes().episodes if e.guid}
+    base_path = urlparse(show.base_url).path
+    findings = []
+
+    def problem(path, message, fix="run `learninglab publish`"):
+        findings.append(Finding("error", LearningLabError(path, message, fix=fix).line()))
+
+    for lang in show.languages:
+        feed = site / lang / "feed.xml"
+        if not feed.is_file():
+            continue
+        try:
+            channel = ET.parse(feed).getroot().find("channel")
+        except ET.ParseError as exc:
+            problem(feed, f"is not well-formed XML ({exc})")
+            continue
+        for item in channel.findall("item"):
+            guid = item.findtext("guid")
+            spec = statuses.get(guid)
+            if spec is not None and spec.status != "public":
+                problem(feed, f"still lists {spec.slug}, whose status is {spec.status}")
+            enclosure = item.find("enclosure")
+            links = [(enclosure.get("url"), enclosure.get("length"))] if enclosure is not None else []
+            links += [(t.get("url"), None) for t in item.findall(f"{PODCAST}transcript")]
+            for url, length in links:
+                path = urlparse(url or "").path
+                local = site / path[len(base_path):] if path.startswith(base_path) else None
+                if local is None or not local.is_file():
+                    problem(feed, f"item {guid} links to {url}, which is not in {site}")
+                elif length is not None and int(length) != local.stat().st_size:
+                    problem(feed, f"item {guid}: enclosure length {length} but {local.name} has "
+                                  f"{local.stat().st_size} bytes")
+    return findings
+
+
+CHECKS: list[Callable] = [check_artwork, check_feed_guids, check_episodes, check_glossary, check_models,
+                          check_site]
 
 
 def check_project(root: Path) -> list[Finding]:

@@ -55,10 +55,12 @@ def project(tmp_path_factory):
     return root
 
 
-def test_unlisted_episode_is_in_no_feed_or_index(project):
+def test_unlisted_episode_is_in_no_feed_index_or_sitemap(project):
     site = project / "output" / "site"
+    assert "ask-not" in (site / "sitemap.xml").read_text(encoding="utf-8")
     for lang in ("en", "es", "fr"):
-        for listing in (site / lang / "feed.xml", site / lang / "index.html", site / "index.html"):
+        for listing in (site / lang / "feed.xml", site / lang / "index.html", site / "index.html",
+                        site / "sitemap.xml"):
             text = listing.read_text(encoding="utf-8")
             assert "quiet-unlisted" not in text and EPISODES["quiet-unlisted"][2] not in text
             assert "A quiet one" not in text
@@ -117,3 +119,19 @@ def test_a_withdrawn_guid_is_never_reused(project):
     assert result.exit_code == 1
     assert "copy-of-ask-not/episode.toml: field 'guid': guid 33333333" in result.output
     assert "never reused" in result.output
+
+
+def test_check_finds_feeds_out_of_step_with_consent_and_files(project):
+    spec = project / "episodes" / "ask-not" / "episode.toml"
+    original = spec.read_text()
+    spec.write_text(original.replace('status = "public"', 'status = "draft"'))
+    mp3 = project / "output" / "site" / "episodes" / "ask-not" / "podcast.mp3"
+    data = mp3.read_bytes()
+    mp3.write_bytes(data[:1000])
+    result = CliRunner().invoke(main, ["--project", str(project), "check"])
+    assert result.exit_code == 1
+    stale = "en/feed.xml: still lists ask-not, whose status is draft — run `learninglab publish`"
+    assert stale in result.output
+    assert f"enclosure length {len(data)} but podcast.mp3 has 1000 bytes" in result.output
+    spec.write_text(original)
+    mp3.write_bytes(data)

@@ -263,7 +263,22 @@ def write_portal(project: Project, records: list[EpisodeRecord], artwork: str) -
     for lang in show.languages:
         _write(site, f"{lang}/index.html", index_page(project, lang, records, artwork, "../"), set())
     _write(site, "index.html", index_page(project, show.languages[0], records, artwork, ""), set())
+    _write(site, "sitemap.xml", sitemap(project, records), set())
+    _write(site, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {show.base_url}sitemap.xml\n", set())
     return feeds
+
+
+def sitemap(project: Project, records: list[EpisodeRecord]) -> str:
+    """The portal and the listed (public) episodes' notes pages; unlisted pages stay out of it."""
+    from xml.sax.saxutils import escape
+
+    show = project.show
+    pages = ["index.html"] + [f"{lang}/index.html" for lang in show.languages]
+    pages += [f"{r.langs[lang].page}/index.html"
+              for r in records for lang in show.languages if lang in r.langs]
+    rows = "".join(f"  <url><loc>{escape(show.base_url + page)}</loc></url>\n" for page in pages)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + rows + "</urlset>\n")
 
 
 def _write_shared(project: Project, artwork_source: Path) -> str:

@@ -135,3 +135,45 @@ def test_check_finds_feeds_out_of_step_with_consent_and_files(project):
     assert f"enclosure length {len(data)} but podcast.mp3 has 1000 bytes" in result.output
     spec.write_text(original)
     mp3.write_bytes(data)
+
+
+def test_the_site_works_from_a_read_only_copy(project, tmp_path):
+    """A copy of output/site/ on a read-only mount, served by `learninglab serve`: pages, feeds, audio."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    copy = copy_project(tmp_path / "copy", episodes=[])
+    shutil.copytree(project / "output" / "site", copy / "output" / "site")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = ('mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && '
+              'exec "$2" -m pipeline --project "$3" serve --port "$4"')
+    server = subprocess.Popen(["unshare", "-Urm", "sh", "-c", script, "sh", str(copy / "output" / "site"),
+                               sys.executable, str(copy), str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        for page in ("index.html", "es/index.html", "fr/ask-not/index.html", "en/feed.xml", "sitemap.xml"):
+            with urllib.request.urlopen(base + page, timeout=5) as response:
+                assert response.status == 200 and len(response.read()) > 100
+        request = urllib.request.Request(base + "episodes/ask-not/podcast.mp3", headers={"Range": "bytes=0-99"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 206 and len(response.read()) == 100
+        probe_write = subprocess.run(["unshare", "-Urm", "sh", "-c", 'mount --bind "$1" "$1" && '
+                                      'mount -o remount,bind,ro "$1" && touch "$1/x"', "sh",
+                                      str(copy / "output" / "site")], capture_output=True)
+        assert probe_write.returncode != 0      # the mount really is read-only
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -167,7 +167,8 @@ def test_the_site_works_from_a_read_only_copy(project, tmp_path):
         for page in ("index.html", "es/index.html", "fr/ask-not/index.html", "en/feed.xml", "sitemap.xml"):
             with urllib.request.urlopen(base + page, timeout=5) as response:
                 assert response.status == 200 and len(response.read()) > 100
-        request = urllib.request.Request(base + "episodes/ask-not/podcast.mp3", headers={"Range": "bytes=0-99"})
+        mp3 = base + "episodes/ask-not/podcast.mp3"
+        request = urllib.request.Request(mp3, headers={"Range": "bytes=0-99"})
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 206 and len(response.read()) == 100
         probe_write = subprocess.run(["unshare", "-Urm", "sh", "-c", 'mount --bind "$1" "$1" && '

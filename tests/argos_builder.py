@@ -204,6 +204,73 @@ def random_model(vocab_size: int, stop_after: int, layers: int = 6, width: int =
     return spec
 
 
+# -- sentence splitter for argostranslate (bench only) --------------------------------------------
+
+def minisbd_model(path: Path, lang: str) -> Path:
+    """A rule-based MiniSBD sentence splitter (ONNX) so argostranslate never downloads one.
+
+    MiniSBD's interface: inputs `units` (character ids, B x T) and `features` (B x T x F),
+    output logits B x T x 5 (0 nothing, 2 sentence end). Here: a sentence ends at . ! ? …
+    followed by a space, a newline or the end of the text. Needs the `onnx` package.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    units = ["<PAD>", "<UNK>", " ", "\n"] + sorted(set(ALPHABET + "…") - {" "})
+    ids = {u: i for i, u in enumerate(units)}
+
+    def const(name: str, value) -> onnx.NodeProto:
+        tensor = numpy_helper.from_array(np.asarray(value), name)
+        return helper.make_node("Constant", [], [name], value=tensor)
+
+    def any_equal(source: str, chars: Sequence[str], out: str) -> list:
+        nodes, names = [], []
+        for n, ch in enumerate(chars):
+            nodes += [const(f"{out}_id{n}", np.int64(ids[ch])),
+                      helper.make_node("Equal", [source, f"{out}_id{n}"], [f"{out}_eq{n}"])]
+            names.append(f"{out}_eq{n}")
+        for n in range(1, len(names)):
+            nodes.append(helper.make_node("Or", [names[n - 1] if n == 1 else f"{out}_or{n - 1}", names[n]],
+                                          [f"{out}_or{n}"]))
+        last = f"{out}_or{len(names) - 1}" if len(names) > 1 else names[0]
+        nodes.append(helper.make_node("Identity", [last], [out]))
+        return nodes
+
+    nodes = [
+        const("pads", np.array([0, 0, 0, 1], np.int64)),
+        helper.make_node("Pad", ["units", "pads"], ["padded"]),            # one <PAD> after the text
+        const("one", np.array([1], np.int64)), const("big", np.array([1 << 40], np.int64)),
+        const("axis", np.array([1], np.int64)),
+        helper.make_node("Slice", ["padded", "one", "big", "axis"], ["following"]),
+        *any_equal("units", [".", "!", "?", "…"], "stop"),
+        *any_equal("following", ["<PAD>", " ", "\n"], "gap"),
+        helper.make_node("And", ["stop", "gap"], ["ends"]),
+        helper.make_node("Cast", ["ends"], ["ends_f"], to=TensorProto.FLOAT),
+        const("last_axis", np.array([-1], np.int64)),
+        helper.make_node("Unsqueeze", ["ends_f", "last_axis"], ["ends_3d"]),
+        const("weight", np.array([0, 0, 2, 0, 0], np.float32)),
+        const("bias", np.array([1, 0, 0, 0, 0], np.float32)),
+        helper.make_node("Mul", ["ends_3d", "weight"], ["scaled"]),
+        helper.make_node("Add", ["scaled", "bias"], ["logits"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "sentence_ends",
+        [helper.make_tensor_value_info("units", TensorProto.INT64, ["B", "T"]),
+         helper.make_tensor_value_info("features", TensorProto.FLOAT, ["B", "T", "F"])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["B", "T", 5])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    helper.set_model_props(model, {
+        "lang_code": lang,
+        "config": json.dumps({"feat_funcs": ["space_before"], "max_seqlen": 1000, "batch_size": 32}),
+        "vocab": json.dumps({"lang": lang, "idx": 0, "cutoff": 0, "lower": False,
+                             "_unit2id": ids, "_id2unit": units}),
+        "lexicon": "null"})
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return path
+
+
 # -- packaging -------------------------------------------------------------------------------------
 
 def write_package(out_dir: Path, source: str, target: str, spec, sp_model: Path, vocab: list[str],

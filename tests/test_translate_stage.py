@@ -90,7 +90,9 @@ def test_demo_sessions_in_three_languages_with_the_source_times(project_copy):
                 assert [s.text for s in done.segments] == [s.text for s in source.segments]
                 assert done.extra["translation_engine"] == "none" and done.translated_from is None
             else:
-                assert done.translated_from == source.language
+                spoken_elsewhere = [x for x in source.languages if x != lang]
+                assert done.translated_from == (source.language if source.language != lang
+                                                else spoken_elsewhere[0])
                 assert done.extra["translation_engine"].startswith("apertium")
 
 
@@ -218,3 +220,23 @@ def test_no_engine_is_one_clear_line(project_copy, monkeypatch):
     assert out.exit_code == 1
     assert "no translation engine for en->es" in out.output
     assert "apt-get install apertium" in out.output and "install-translation en es" in out.output
+
+
+def test_a_language_no_engine_covers_is_kept_and_flagged(project_copy):
+    """Whisper can tag a turn with another language (here Portuguese): it is kept as spoken and the
+    report flags it, rather than failing the episode or pretending it was translated."""
+    slug = "demo-sonnet-reading"
+    project = prepared(project_copy, [slug])
+    path = project.work / slug / "redact" / "transcript.json"
+    source = transcript_io.load(path)
+    seg = source.segments[1]
+    spoken = seg.__class__(seg.start, seg.end, "Obrigada a todas pela presença.", "pt")
+    transcript_io.save(source.with_segments([source.segments[0], spoken, *source.segments[2:]]), path)
+    translate(project, slug)
+    for lang in ("en", "es", "fr"):
+        done = transcript_io.load(project.work / slug / "translate" / lang / "transcript.json")
+        assert done.segments[1].text == spoken.text and done.extra["flagged_segments"] == [1]
+        report = json.loads((project.work / slug / "translate" / lang / "glossary-report.json").read_text())
+        assert report["flagged"][0]["reason"] == f"no engine for pt->{lang}: kept as spoken"
+    out = CliRunner().invoke(main, ["--project", str(project.root), "glossary", "check", slug])
+    assert out.exit_code == 1 and "FLAGGED segment 1 (9.1s): no engine for pt->es" in out.output

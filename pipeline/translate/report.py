@@ -9,8 +9,7 @@ appears, in what was said or in the translation.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from .enforce import Outcome
 from .matching import TermMatcher
@@ -58,7 +57,6 @@ class Compliance:
     flags: tuple[Flag, ...] = ()
     avoid: tuple[AvoidHit, ...] = ()
     no_target_form: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
 
     @property
     def summary(self) -> dict:
@@ -92,15 +90,11 @@ def lost_terms(outcome: Outcome, source: str) -> tuple[str, ...]:
     return tuple(slot.entry.term(source) for slot in outcome.masked.slots)
 
 
-def load_summary(text: str) -> dict:
-    return json.loads(text)
-
-
 def describe(report: dict) -> list[str]:
     """Lines for `learninglab glossary check`."""
     s = report["summary"]
     engines = (", ".join(f"{pair}: {name}" for pair, name in report["engines"].items())
-               or "nothing to translate")
+               or "no engine used")
     lines = [f"{report['language']}: {s['translated']}/{s['segments']} segments translated ({engines}); "
              f"terms found {s['terms_found']}, enforced {s['enforced']}, flagged segments {s['flagged']}, "
              f"avoid wording {s['avoid_in_source']} spoken / {s['avoid_in_output']} in translation"]
@@ -113,7 +107,3 @@ def describe(report: dict) -> list[str]:
         place = "spoken" if hit["where"] == "source" else "in translation"
         lines.append(f"  avoid ({place}) segment {hit['segment']}: {hit['wording']!r} — {hit['note']}")
     return lines
-
-
-def sort_uses(uses: Sequence[TermUse]) -> tuple[TermUse, ...]:
-    return tuple(sorted(uses, key=lambda u: (u.segment, u.source_form)))

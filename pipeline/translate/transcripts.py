@@ -72,11 +72,16 @@ def translate_transcript(transcript: Transcript, target: str, glossary: Glossary
             avoid += avoid_hits(i, outcome.text, "output", glossary.avoid(target))
 
     translated = sum(len(v) for k, v in groups.items() if f"{k}-{target}" in engines)
+    sources = [k for k in groups if f"{k}-{target}" in engines]
+    # the session's language, or (for its own language) the first other language its turns were in
+    translated_from = None
+    if sources:
+        translated_from = transcript.language if transcript.language in sources else sources[0]
     extra = dict(transcript.extra)
     extra.update({"translation_engine": engine_summary(engines), "translation_engines": engines,
                   "flagged_segments": sorted(f.segment for f in flags)})
     result = Transcript(target, transcript.duration, tuple(segments), transcript.engine, transcript.model,
-                        translated_from=transcript.language if translated else None, extra=extra)
+                        translated_from=translated_from, extra=extra)
     compliance = Compliance(target, engines, len(segments), translated,
                             tuple(sorted(uses, key=lambda u: (u.segment, u.source_form))),
                             tuple(sorted(flags, key=lambda f: f.segment)),

@@ -66,17 +66,24 @@ def _word_times(seg: Segment) -> list[tuple[str, float, float]]:
     return out
 
 
-def segment_cues(seg: Segment, max_chars: int, max_lines: int) -> Iterator[Cue]:
+# Cues are filled to this share of their room, so that a translation (Spanish and French run
+# about 20% longer than English) still fits in the same cue and changes at the same moment.
+FILL = 0.7
+
+
+def segment_cues(seg: Segment, max_chars: int, max_lines: int, fill: float = FILL) -> Iterator[Cue]:
     """Split one segment into cues of at most `max_lines` lines of `max_chars` characters,
     timed by the words they hold, ending exactly at the segment's end."""
     timed = _word_times(seg)
     if not timed:
         return
+    budget = fill * max_chars * max_lines
     chunk: list[tuple[str, float, float]] = []
     cues: list[tuple[list[tuple[str, float, float]], list[str]]] = []
     for item in timed:
-        trial = wrap_words([w for w, _, _ in chunk + [item]], max_chars)
-        if chunk and len(trial) > max_lines:
+        words = [w for w, _, _ in chunk + [item]]
+        trial = wrap_words(words, max_chars)
+        if chunk and (len(trial) > max_lines or len(" ".join(words)) > budget):
             cues.append((chunk, wrap_words([w for w, _, _ in chunk], max_chars)))
             chunk = [item]
         else:
@@ -94,29 +101,78 @@ def segment_cues(seg: Segment, max_chars: int, max_lines: int) -> Iterator[Cue]:
             yield Cue(start + (end - start) * k / n, start + (end - start) * (k + 1) / n, part)
 
 
-def to_vtt(transcript: Transcript) -> str:
+def _share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
+    """Tokens into len(weights) consecutive groups in proportion to the weights (characters),
+    every group non-empty while there are tokens enough."""
+    total_w = sum(weights) or 1
+    total_c = sum(len(t) + 1 for t in tokens) or 1
+    groups: list[list[str]] = [[] for _ in weights]
+    position, k, bound = 0, 0, weights[0] * total_c / total_w
+    for i, tok in enumerate(tokens):
+        left_tokens, left_slots = len(tokens) - i, len(weights) - k
+        if k + 1 < len(weights) and groups[k] and (position + (len(tok) + 1) / 2 > bound
+                                                   or left_tokens <= left_slots - 1):
+            k += 1
+            bound += weights[k] * total_c / total_w
+        groups[k].append(tok)
+        position += len(tok) + 1
+    return groups
+
+
+def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) -> Iterator[Cue]:
+    """A translated segment's cues on the source segment's cue times, so captions in every
+    language change at the same moments; a slot whose text will not fit is split inside itself."""
+    slots = list(segment_cues(timing, max_chars, max_lines))
+    tokens = seg.text.split()
+    if not slots or len(tokens) < len(slots):
+        yield from segment_cues(seg, max_chars, max_lines)
+        return
+    groups = _share_out(tokens, [sum(len(line) for line in c.lines) for c in slots])
+    for slot, words in zip(slots, groups, strict=True):
+        lines = wrap_words(words, max_chars)
+        parts = [tuple(lines[j:j + max_lines]) for j in range(0, len(lines), max_lines)]
+        span = (slot.end - slot.start) / len(parts)
+        for k, part in enumerate(parts):
+            yield Cue(slot.start + k * span, slot.start + (k + 1) * span, part)
+
+
+def _cues(transcript: Transcript, timing: Transcript | None, max_chars: int) -> Iterator[tuple[Segment, Cue]]:
+    same_shape = timing is not None and len(timing.segments) == len(transcript.segments)
+    for i, seg in enumerate(transcript.segments):
+        if same_shape and timing.segments[i].text != seg.text:
+            cues = aligned_cues(seg, timing.segments[i], max_chars, SRT_MAX_LINES)
+        else:
+            cues = segment_cues(seg, max_chars, SRT_MAX_LINES)
+        for cue in cues:
+            yield seg, cue
+
+
+def to_vtt(transcript: Transcript, timing: Transcript | None = None) -> str:
+    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times."""
     out = ["WEBVTT", f"Language: {transcript.language}", ""]
-    for seg in transcript.segments:
-        for cue in segment_cues(seg, VTT_MAX_CHARS, SRT_MAX_LINES):
-            text = "\n".join(cue.lines)
-            if seg.speaker:
-                text = f"<v {seg.speaker}>{text}"
-            if seg.language != transcript.language:
-                text = f"<lang {seg.language}>{text}</lang>"
-            out += [f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", text, ""]
+    for seg, cue in _cues(transcript, timing, VTT_MAX_CHARS):
+        text = "\n".join(cue.lines)
+        if seg.speaker:
+            text = f"<v {seg.speaker}>{text}"
+        if seg.language != transcript.language:
+            text = f"<lang {seg.language}>{text}</lang>"
+        out += [f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", text, ""]
     return "\n".join(out)
 
 
-def to_srt(transcript: Transcript) -> str:
+def _with_speaker(transcript: Transcript) -> Transcript:
+    """SRT has no voice tags: the speaker's name opens the segment's first cue."""
+    return transcript.with_segments([
+        Segment(s.start, s.end, f"{s.speaker}: {s.text}", s.language) if s.speaker else s
+        for s in transcript.segments])
+
+
+def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
+    """SRT (Podcasting 2.0: at most 2 lines of 32 characters); `timing` as for to_vtt."""
     out: list[str] = []
-    n = 0
-    for seg in transcript.segments:
-        words_seg = seg
-        if seg.speaker:
-            words_seg = Segment(seg.start, seg.end, f"{seg.speaker}: {seg.text}", seg.language)
-        for cue in segment_cues(words_seg, SRT_MAX_CHARS, SRT_MAX_LINES):
-            n += 1
-            out += [str(n), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", *cue.lines, ""]
+    source = _with_speaker(timing) if timing is not None else None
+    for n, (_, cue) in enumerate(_cues(_with_speaker(transcript), source, SRT_MAX_CHARS), start=1):
+        out += [str(n), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", *cue.lines, ""]
     return "\n".join(out)
 
 

@@ -16,13 +16,16 @@ from .transcript import Transcript
 from .translate.stage import TRANSLATE
 
 
-def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript") -> None:
-    """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text."""
+def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript",
+                           timing: Transcript | None = None) -> None:
+    """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text.
+
+    A translation passes its source as `timing`, so its captions change at the source's cue times."""
     from . import atomic
 
     transcript_io.save(transcript, folder / f"{stem}.json")
-    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(transcript))
-    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(transcript))
+    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(transcript, timing))
+    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(transcript, timing))
     atomic.write_text(folder / f"{stem}.txt", captions.to_text(transcript))
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import transcript as transcript_io
-from pipeline.captions import to_text
+from pipeline.captions import to_srt, to_text, to_vtt
 from pipeline.cli import main
 from pipeline.project import Project
 from pipeline.runner import Context, run_stage
@@ -44,8 +44,12 @@ def translate(project: Project, slug: str, **options) -> str:
 
 
 def cue_times(path: Path) -> list[tuple[float, float]]:
+    return cue_times_of(path.read_text())
+
+
+def cue_times_of(text: str) -> list[tuple[float, float]]:
     clock = r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d)"
-    stamps = re.findall(f"{clock} --> {clock}", path.read_text())
+    stamps = re.findall(f"{clock} --> {clock}", text)
     def secs(h, m, s, ms):
         return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
     return [(secs(*t[:4]), secs(*t[4:])) for t in stamps]
@@ -81,8 +85,10 @@ def test_demo_sessions_in_three_languages_with_the_source_times(project_copy):
             assert done.language == lang and len(done.segments) == len(source.segments)
             assert [(s.start, s.end) for s in done.segments] == [(s.start, s.end) for s in source.segments]
             assert all(s.language == lang and s.text.strip() for s in done.segments)
-            for caption in ("transcript.vtt", "transcript.srt"):
+            for caption, render in (("transcript.vtt", to_vtt), ("transcript.srt", to_srt)):
                 assert_cues_follow_segments(source, folder / caption)
+                # captions in every language change at the same moments as the source's
+                assert cue_times(folder / caption) == cue_times_of(render(source))
             stamps = re.findall(r"^\[(\d\d:\d\d:\d\d)\]", (folder / "transcript.txt").read_text(), re.M)
             assert stamps == re.findall(r"^\[(\d\d:\d\d:\d\d)\]", to_text(source), re.M)
             assert len(stamps) == len(source.segments)

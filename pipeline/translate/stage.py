@@ -48,13 +48,13 @@ def _run(ctx: Context, out: Path, progress: Progress) -> None:
     languages = list(ctx.project.show.languages)
     for n, lang in enumerate(languages, start=1):
         done = translate_transcript(source, lang, glossary, ctx.project.models_dir, _prefer(ctx))
-        write_transcript_files(done.transcript, out / lang)
+        write_transcript_files(done.transcript, out / lang, timing=source)
         atomic.write_text(out / lang / REPORT_NAME, done.compliance.to_json())
         progress(source.duration * n / len(languages))
 
 
 TRANSLATE = Stage(
-    name="translate", version=1,
+    name="translate", version=2,
     description="translating transcripts (glossary enforced)",
     inputs=_inputs, params=_params, run=_run,
 )

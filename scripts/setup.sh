@@ -22,7 +22,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # --- Debian packages ---------------------------------------------------------------------------
 debs=(apertium apertium-eng-spa apertium-fr-es apertium-eng-cat apertium-fra-cat)
-if ((dev)); then debs+=(chromium nodejs npm); fi
+if ((dev)); then
+  debs+=(chromium)
+  command -v npm >/dev/null || debs+=(nodejs npm)   # any Node.js with npm will do (e.g. NodeSource's)
+fi
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -71,6 +74,6 @@ fi
 # --- test tools (JavaScript feed parser) -------------------------------------------------------
 if ((dev)) && [[ -f tests/js/package.json ]]; then
   say "Installing the JavaScript feed parser for the tests"
-  (cd tests/js && npm install --no-audit --no-fund --silent)
+  (cd tests/js && npm ci --no-audit --no-fund --silent)   # exactly the versions in package-lock.json
 fi
 say "Setup done: .venv/bin/learninglab is ready"

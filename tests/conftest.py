@@ -115,3 +115,11 @@ def argos_dir(tmp_path_factory, argos_archives) -> Path:
 def use_argos(monkeypatch, argos_dir) -> Path:
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(argos_dir))
     return argos_dir
+
+
+def published_audio(site: Path, slug: str, low: bool = False) -> Path:
+    """The published MP3 of an episode (its name carries a digest of its bytes), from its record."""
+    import json
+
+    record = json.loads((site / "episodes" / slug / "episode.json").read_text(encoding="utf-8"))
+    return site / record["low" if low else "audio"]["path"]

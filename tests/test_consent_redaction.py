@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pipeline.audio import decode
 from pipeline.cli import main
-from tests.conftest import SPEECH, copy_project
+from tests.conftest import SPEECH, copy_project, published_audio
 from tests.test_run_and_bad_input import add_episode
 
 EPISODES = {
@@ -79,7 +79,7 @@ def test_redacted_name_appears_nowhere_in_the_site(project):
 
 
 def test_redacted_time_range_is_a_tone_in_the_published_audio(project):
-    mp3 = project / "output" / "site" / "episodes" / "ask-not" / "podcast.mp3"
+    mp3 = published_audio(project / "output" / "site", "ask-not")
     audio = decode(mp3, 16000)
     inside = audio[int(2.1 * 16000):int(3.9 * 16000)]
     before = audio[int(0.3 * 16000):int(1.9 * 16000)]
@@ -125,14 +125,14 @@ def test_check_finds_feeds_out_of_step_with_consent_and_files(project):
     spec = project / "episodes" / "ask-not" / "episode.toml"
     original = spec.read_text()
     spec.write_text(original.replace('status = "public"', 'status = "draft"'))
-    mp3 = project / "output" / "site" / "episodes" / "ask-not" / "podcast.mp3"
+    mp3 = published_audio(project / "output" / "site", "ask-not")
     data = mp3.read_bytes()
     mp3.write_bytes(data[:1000])
     result = CliRunner().invoke(main, ["--project", str(project), "check"])
     assert result.exit_code == 1
     stale = "en/feed.xml: still lists ask-not, whose status is draft — run `learninglab publish`"
     assert stale in result.output
-    assert f"enclosure length {len(data)} but podcast.mp3 has 1000 bytes" in result.output
+    assert f"enclosure length {len(data)} but {mp3.name} has 1000 bytes" in result.output
     spec.write_text(original)
     mp3.write_bytes(data)
 
@@ -167,7 +167,8 @@ def test_the_site_works_from_a_read_only_copy(project, tmp_path):
         for page in ("index.html", "es/index.html", "fr/ask-not/index.html", "en/feed.xml", "sitemap.xml"):
             with urllib.request.urlopen(base + page, timeout=5) as response:
                 assert response.status == 200 and len(response.read()) > 100
-        mp3 = base + "episodes/ask-not/podcast.mp3"
+        mp3 = base + published_audio(copy / "output" / "site", "ask-not").relative_to(
+            copy / "output" / "site").as_posix()
         request = urllib.request.Request(mp3, headers={"Range": "bytes=0-99"})
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 206 and len(response.read()) == 100

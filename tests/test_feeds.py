@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import published_audio
 from tests.test_publish_support import (
     CLIPS,
     LISTED,
@@ -58,7 +59,8 @@ def expected(root: Path, lang: str) -> list[dict]:
     out = []
     for slug in LISTED:
         c = clip(slug)
-        audio = site / "episodes" / slug / "podcast.mp3"
+        audio, low = published_audio(site, slug), published_audio(site, slug, low=True)
+        assert re.fullmatch(r"podcast\.[0-9a-f]{10}\.mp3", audio.name)
         assert audio.read_bytes() == (work / slug / "master" / "podcast.mp3").read_bytes()
         info = json.loads((work / slug / "master" / "audio.json").read_text())
         translated = lang in c.translations
@@ -69,14 +71,11 @@ def expected(root: Path, lang: str) -> list[dict]:
                 "guid": c.guid,
                 "title": c.title,
                 "description": c.description,
-                "url": f"{BASE}episodes/{slug}/podcast.mp3",
+                "url": f"{BASE}{audio.relative_to(site).as_posix()}",
                 "length": audio.stat().st_size,
                 "type": "audio/mpeg",
                 "duration": round(info["duration"]),
-                "low": (
-                    f"{BASE}episodes/{slug}/podcast-low.mp3",
-                    (site / "episodes" / slug / "podcast-low.mp3").stat().st_size,
-                ),
+                "low": (f"{BASE}{low.relative_to(site).as_posix()}", low.stat().st_size),
                 "transcripts": [
                     (f"{BASE}episodes/{slug}/transcript-{key}.{ext}", mime, language, rel)
                     for ext, mime, rel in (

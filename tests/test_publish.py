@@ -22,6 +22,7 @@ from pipeline.project import Project
 from pipeline.publish.images import image_info
 from pipeline.publish.podcast_ns import feed_guid
 from pipeline.publish.site import publish
+from tests.conftest import published_audio
 from tests.test_publish_support import (
     CLIPS,
     LISTED,
@@ -224,7 +225,7 @@ def test_notes_carry_summary_chapters_topics_speakers_links_and_transcript(root)
         "Traduit automatiquement de l'original en anglais par hand-written test translation",
         "## Chapitres",
         "Ouverture",
-        "](../../episodes/special-chars/podcast.mp3#t=5)",
+        f"](../../{published_audio(site, 'special-chars').relative_to(site).as_posix()}#t=5)",
         "ne demandez pas ce que votre pays peut faire pour vous",
     ):
         assert text in notes, text
@@ -367,7 +368,7 @@ def test_guids_survive_a_new_episode_a_new_title_and_a_new_base_url(fresh):
 def test_an_episode_that_is_not_ready_keeps_its_earlier_publication(fresh):
     publish(Project.load(fresh), ready=ALL)
     site = site_of(fresh)
-    mp3 = site / "episodes" / "three-voices" / "podcast.mp3"
+    mp3 = published_audio(site, "three-voices")
     saved = mp3.read_bytes()
     shutil.rmtree(fresh / "output" / "episodes" / "three-voices" / "redact")  # its stages broke
     set_field(fresh / "episodes" / "three-voices" / "episode.toml", "title", '"Not republished"')
@@ -442,9 +443,9 @@ def test_serve_gives_types_and_byte_ranges(root):
             assert response.status == 200 and "text/html" in response.headers["Content-Type"]
         with urllib.request.urlopen(base + "episodes/special-chars/transcript-es.vtt") as response:
             assert response.headers["Content-Type"].startswith("text/vtt")
-        mp3 = site_of(root) / "episodes" / "special-chars" / "podcast.mp3"
+        mp3 = published_audio(site_of(root), "special-chars")
         request = urllib.request.Request(
-            base + "episodes/special-chars/podcast.mp3", headers={"Range": "bytes=100-199"}
+            base + mp3.relative_to(site_of(root)).as_posix(), headers={"Range": "bytes=100-199"}
         )
         with urllib.request.urlopen(request) as response:
             assert response.status == 206
@@ -485,13 +486,13 @@ def test_learninglab_run_publishes_and_a_failing_episode_keeps_its_feed_item(pro
         summary = work / "summarize" / lang / "summary.json"
         if summary.is_file():
             assert json.loads(summary.read_text())["summary"][0]["text"] in text
-    mp3 = (site / "episodes" / slug / "podcast.mp3").read_bytes()
+    mp3 = published_audio(site, slug).read_bytes()
 
     (project / "episodes" / slug / "recording.flac").write_bytes(b"\x00" * 5000)
     rerun = CliRunner().invoke(main, ["--project", str(project), "run"], catch_exceptions=False)
     assert rerun.exit_code == 1 and "Traceback" not in rerun.output
     assert "kept as published before" in rerun.output
     assert guid in feed_items(project, "en")
-    assert (site / "episodes" / slug / "podcast.mp3").read_bytes() == mp3
+    assert published_audio(site, slug).read_bytes() == mp3
     standalone = CliRunner().invoke(main, ["--project", str(project), "publish"], catch_exceptions=False)
     assert standalone.exit_code == 0 and "kept as published before" in standalone.output

@@ -9,7 +9,7 @@ Layout of output/site/:
     index.html, artwork.<ext>, static/            the portal's root page and shared files
     <lang>/index.html, <lang>/feed.xml            one portal page and one feed per language
     <lang>/<slug>/index.html, notes.md            session notes per episode and language
-    episodes/<slug>/podcast.mp3, podcast-low.mp3  the audio (one copy for every language)
+    episodes/<slug>/podcast.<digest>.mp3, podcast-low.<digest>.mp3  the audio, named by its bytes
     episodes/<slug>/transcript-<key>.<ext>        key: "original" (as spoken) or a language code
     episodes/<slug>/chapters-<lang>.json          Podcasting 2.0 chapters
     episodes/<slug>/episode.json                  this record

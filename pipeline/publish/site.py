@@ -142,8 +142,17 @@ def _chapters_json(content_chapters) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> EpisodeRecord:
-    """Write one episode's files and pages from its work area, then its record; remove leftovers."""
+def media_path(slug: str, stem: str, source: Path) -> str:
+    """Audio is published under a name that changes with its bytes: a feed never names a file
+    whose length has changed under it, even for the moment between two renames."""
+    return f"{episode_dir(slug)}/{stem}.{file_digest(source)[:10]}.mp3"
+
+
+def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[EpisodeRecord, set[str]]:
+    """Write one episode's files and pages from its work area, then its record.
+
+    Returns the record and the files written; older files are removed only after the feeds stop
+    naming them."""
     if not spec.guid:
         import uuid
         raise LearningLabError(spec.spec_path, "no guid: the feeds need one that never changes", field="guid",
@@ -151,7 +160,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> Episod
     episode: EpisodeContent = episode_content(project, spec)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
-    audio_rel, low_rel = f"{episode_dir(slug)}/podcast.mp3", f"{episode_dir(slug)}/podcast-low.mp3"
+    audio_rel = media_path(slug, "podcast", episode.audio.podcast)
+    low_rel = media_path(slug, "podcast-low", episode.audio.low)
     audio = _copy(episode.audio.podcast, site, audio_rel, written)
     low = _copy(episode.audio.low, site, low_rel, written)
     from . import inputs
@@ -194,8 +204,7 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> Episod
                written)
         _write(site, f"{page_dir(lang, slug)}/notes.md", notes_markdown(v), written)
     _write(site, f"{episode_dir(slug)}/{RECORD_FILE}", record.to_json(), written)
-    _remove_leftovers(site, slug, written)
-    return record
+    return record, written
 
 
 def _remove_leftovers(site: Path, slug: str, written: set[str]) -> None:
@@ -305,6 +314,7 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
     artwork = _write_shared(project, artwork_source)
     records = load_records(site)
     published, kept, removed, skipped, errors = [], [], [], [], []
+    written: dict[str, set[str]] = {}
 
     for slug, spec in specs.items():
         if spec.status not in PAGES:
@@ -319,7 +329,7 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
                 skipped.append((slug, "stages not done: run `learninglab run`"))
             continue
         try:
-            records[slug] = publish_episode(project, spec, artwork)
+            records[slug], written[slug] = publish_episode(project, spec, artwork)
             published.append(slug)
         except LearningLabError as exc:
             errors.append(exc)
@@ -338,6 +348,8 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
     listed = newest_first(r for slug, r in records.items() if slug not in removed
                           and (specs[slug].status if slug in specs else r.status) in LISTED)
     feeds = write_portal(project, listed, artwork)
+    for slug, files in written.items():      # now that no feed or page names them
+        _remove_leftovers(site, slug, files)
     for slug in removed:
         remove_episode(site, slug)
     for spec in specs.values():          # consent withdrawn: its audio and transcripts go from output/ too

@@ -13,6 +13,13 @@ from tests.conftest import DATA, SPEECH, copy_project
 
 CORPUS = DATA / "bad"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+PROJECT_CASES = [c for c in CASES if not (CORPUS / c / "COMMAND").exists()]
+
+
+def command(case: str) -> list[str]:
+    """`learninglab check`, or the command the case names (e.g. `glossary import partner.tbx`)."""
+    spec = CORPUS / case / "COMMAND"
+    return spec.read_text().split() if spec.exists() else ["check"]
 
 BASE_EPISODE = '''title = "Ask not"
 date = 2026-01-01
@@ -30,7 +37,7 @@ def build(case: str, target: Path) -> Path:
     shutil.copy(SPEECH / "en_jfk_ask_not.wav", project / "episodes" / "ok" / "jfk.wav")
     source = CORPUS / case
     for path in source.rglob("*"):
-        if path.is_file() and path.name not in ("expected.txt", "REMOVE"):
+        if path.is_file() and path.name not in ("expected.txt", "REMOVE", "COMMAND"):
             dest = project / path.relative_to(source)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, dest)
@@ -42,19 +49,23 @@ def build(case: str, target: Path) -> Path:
 
 def test_the_corpus_is_large_enough():
     assert len(CASES) >= 25
+    kinds = {c.split("-")[0] for c in CASES}
+    assert {"audio", "episode", "glossary", "show"} <= kinds
+    assert any("tbx" in c for c in CASES) and any(c.startswith("glossary-") and "tbx" not in c for c in CASES)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_check_prints_the_exact_error_line(case, tmp_path):
+def test_check_prints_the_exact_error_line(case, tmp_path, monkeypatch):
     project = build(case, tmp_path / "project")
-    result = CliRunner().invoke(main, ["--project", str(project), "check"], catch_exceptions=False)
+    monkeypatch.chdir(project)          # files named on the command line are relative to the project
+    result = CliRunner().invoke(main, ["--project", str(project), *command(case)], catch_exceptions=False)
     expected = (CORPUS / case / "expected.txt").read_text(encoding="utf-8").strip()
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert f"error: {expected}" in result.output.splitlines(), result.output
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", PROJECT_CASES)
 def test_run_fails_cleanly(case, tmp_path):
     project = build(case, tmp_path / "project")
     result = CliRunner().invoke(main, ["--project", str(project), "run"], catch_exceptions=False)

@@ -1,10 +1,11 @@
-"""Rebuild the demo assets from tests/data/speech: the mixed-language recording and the artwork.
+"""Rebuild the demo assets: the mixed-language recording, the synthetic glossary call, the artwork.
 
     .venv/bin/python scripts/make_demo_assets.py
 
 The mixed-language session joins real clips with 1 s pauses (an English speaker, a French
 speaker answering, the English speaker again), as a session with an interpreter sounds.
-The artwork is a plain 1400 px square PNG written with zlib only.
+The glossary demo is synthesized with espeak-ng (Debian package) so that the field's terms are
+really spoken. The artwork is a plain 1400 px square PNG written with zlib only.
 """
 
 from __future__ import annotations
@@ -67,7 +68,30 @@ def write_png(path: Path, size: int = 1400) -> None:
                      + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
+PEER_CALL = " ".join([
+    "Welcome to this call of the Women Strong Learning Lab, a space for peer learning between partners.",
+    "Today, three women-led organizations share what trust-based funding changed for them.",
+    "First, our partners in Kenya talk about gender-based violence, and how survivors shape their programs.",
+    "Then we hear about girls' education and economic empowerment in rural areas.",
+    "Last month, we worked on capacity strengthening.",
+    "Language justice means that every partner can speak in her own language.",
+    "Thank you all for joining.",
+])
+
+
+def synthesize(text: str, target: Path) -> None:
+    """The glossary demo: the field's terms spoken by Debian's espeak-ng (voice en, 135 wpm)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "speech.wav"
+        subprocess.run(["espeak-ng", "-v", "en", "-s", "135", "-g", "10", "-w", str(wav), text], check=True)
+        write_flac(decode(wav, RATE), target)
+
+
 def main() -> None:
+    synthesize(PEER_CALL, ROOT / "episodes" / "demo-peer-call-synthetic" / "recording.flac")
     audio, spans = join_clips(MIXED_CLIPS)
     target = ROOT / "episodes" / "demo-interpreted-welcome" / "recording.flac"
     write_flac(audio, target)

@@ -44,7 +44,7 @@ def invoke(project: Path, *args: str):
 
 @pytest.fixture(scope="module")
 def demo_project(tmp_path_factory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("summarize") / "project")
+    project = copy_project(tmp_path_factory.mktemp("summarize") / "project", episodes=list(DEMOS))
     (project / "glossary" / "summarize-tests.csv").write_text(TEST_GLOSSARY, encoding="utf-8")
     for slug in DEMOS:
         folder = project / "output" / "episodes" / slug / "redact"

@@ -140,7 +140,9 @@ def export_mp3(audio: np.ndarray, rate: int, target: Path, out_rate: int, bitrat
     seg = to_segment(audio, rate)
     if out_rate != rate:
         seg = seg.set_frame_rate(out_rate)
-    with open(target, "wb") as handle:
+    from .atomic import atomic_path
+
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
         seg.export(handle, format="mp3", bitrate=bitrate, tags=tags or {},
                    parameters=["-ac", "1", "-write_xing", "1"])
     return target.stat().st_size

@@ -60,8 +60,8 @@ def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> Non
 
     reporting.DISPLAY_ROOT = project_dir.resolve()
     verbosity = verbose - quiet
-    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity <= 1 else logging.DEBUG
-    logging.basicConfig(level=level if verbosity > 0 else logging.WARNING, format="%(message)s")
+    level = {1: logging.INFO}.get(verbosity, logging.DEBUG if verbosity > 1 else logging.WARNING)
+    logging.basicConfig(level=level, format="%(message)s")
     ctx.obj = Settings(project_dir, verbosity)
 
 
@@ -210,7 +210,12 @@ def translate_text(settings: Settings, source: str, target: str, file, translato
     Problems (a glossary term not enforced, `avoid` wording) are listed on standard error."""
     from .translate.text import translate_document
 
-    document = translate_document(file.read(), source, target, project=settings.project(), prefer=translator)
+    try:
+        text = file.read()
+    except UnicodeDecodeError as exc:
+        raise LearningLabError(getattr(file, "name", "<stdin>"), "is not UTF-8 text",
+                               fix="save it as UTF-8 (plain text) and try again") from exc
+    document = translate_document(text, source, target, project=settings.project(), prefer=translator)
     click.echo(document.text, nl=False)
     for line in document.warnings:
         click.secho(f"warning: {line}", fg="yellow", err=True)
@@ -349,7 +354,8 @@ def publish(settings: Settings) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=8000, show_default=True, help="Port; 0 picks a free one.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @pass_settings
 def serve(settings: Settings, port: int, host: str) -> None:

@@ -111,9 +111,7 @@ def _local(fields: Fields) -> LocalText:
         sub.unknown({"start", "title"})
         chapters.append(Chapter(_seconds(sub, "start", sub.get("start", (int, float, str), required=True)),
                                 sub.text("title", required=True)))
-    points = fields.get("key_points", list, [])
-    if not all(isinstance(p, str) for p in points):
-        raise fields.error("key_points", "must be a list of strings")
+    points = fields.strings("key_points")
     return LocalText(fields.text("title"), fields.text("description"), fields.text("summary"),
                      tuple(points), tuple(sorted(chapters, key=lambda c: c.start)))
 
@@ -152,9 +150,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         sub.unknown({"name", "organization", "role"})
         speakers.append(Speaker(sub.text("name", required=True), sub.text("organization", "") or "",
                                 sub.text("role", "") or ""))
-    topics = data.get("topics", list, [])
-    if not all(isinstance(t, str) for t in topics):
-        raise data.error("topics", "must be a list of strings")
+    topics = data.strings("topics")
     guid = data.text("guid")
     if guid is not None and not GUID_RE.match(guid.lower()):
         raise data.error("guid", f"not a UUID: {guid!r}", "never edit a guid; restore the old value")
@@ -173,8 +169,8 @@ def load_episode(folder: Path) -> EpisodeSpec:
             raise redact.error("ranges", f"item {i} ends before it starts",
                                'write [start, end], e.g. ["1:05", "1:12"]')
         ranges.append((start, end))
-    words = redact.get("words", list, [])
-    if not all(isinstance(w, str) and w.strip() for w in words):
+    words = redact.strings("words")
+    if not all(w.strip() for w in words):
         raise redact.error("words", "must be a list of non-empty strings")
     fill = redact.text("fill", "tone")
     if fill not in ("tone", "silence"):

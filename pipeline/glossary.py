@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import LANGUAGES
 from .errors import LearningLabError
 
 COLUMNS = ("en", "es", "fr", "kind", "note", "source")
-LANGUAGES = ("en", "es", "fr")
 KINDS = ("term", "keep", "avoid")
 _UNVERIFIED = re.compile(r"^\s*unverified:\s*([a-z]{2}(?:\s*,\s*[a-z]{2})*)\s*(?:;\s*|$)")
 

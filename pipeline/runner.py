@@ -46,7 +46,6 @@ class Stage:
     inputs: Callable[[Context], Sequence[Path]]          # files whose bytes decide the key
     params: Callable[[Context], dict]                    # settings that decide the key
     run: Callable[[Context, Path, Progress], None]       # writes outputs into the given folder
-    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,22 +151,6 @@ def os_error_line(exc: OSError, where: Path | str | None = None) -> str:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return f"{where}: cannot write ({exc.strerror}) — make the output folder writable and rerun"
     return f"{where}: {exc.strerror or exc}"
-
-
-def run_episode(stages: Sequence[Stage], ctx: Context, progress: Progress,
-                force: bool = False) -> list[StageResult]:
-    """Run stages in order; after a failure the later stages of this episode are blocked."""
-    results = []
-    failed: str | None = None
-    for stage in stages:
-        if failed:
-            results.append(StageResult(ctx.spec.slug, stage.name, "blocked", f"{failed} failed"))
-            continue
-        result = run_stage(stage, ctx, progress, force)
-        results.append(result)
-        if result.status in ("failed", "blocked"):
-            failed = stage.name
-    return results
 
 
 def stage_states(stages: Sequence[Stage], ctx: Context) -> list[tuple[str, StageState]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -34,7 +35,8 @@ guid = "{guid}"
 
 
 def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: JSON's escaping is valid TOML (quotes, backslashes, newlines, controls)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def new_episode(root: Path, slug: str, recording: Path, title: str | None = None) -> Path:
@@ -45,11 +47,15 @@ def new_episode(root: Path, slug: str, recording: Path, title: str | None = None
     if folder.exists():
         raise LearningLabError(folder, "already exists", fix="choose another slug")
     folder.mkdir(parents=True)
-    target = folder / f"recording{recording.suffix.lower()}"
-    atomic.copy_file(recording, target)
-    shutil.copystat(recording, target)
-    spec = TEMPLATE.format(slug=slug, title=_toml_string(title or slug.replace("-", " ").capitalize()),
-                           date=dt.date.today().isoformat(), recording=_toml_string(target.name),
-                           guid=uuid.uuid4())
-    atomic.write_text(folder / EPISODE_FILE, spec)
+    try:
+        target = folder / f"recording{recording.suffix.lower()}"
+        atomic.copy_file(recording, target)
+        shutil.copystat(recording, target)
+        spec = TEMPLATE.format(slug=slug, title=_toml_string(title or slug.replace("-", " ").capitalize()),
+                               date=dt.date.today().isoformat(), recording=_toml_string(target.name),
+                               guid=uuid.uuid4())
+        atomic.write_text(folder / EPISODE_FILE, spec)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)   # a half-made folder would block the retry
+        raise
     return folder / EPISODE_FILE

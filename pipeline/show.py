@@ -95,10 +95,7 @@ def load_show(root: Path) -> Show:
     email = show.text("owner_email", required=True, fix='e.g. owner_email = "podcast@example.org"')
     if "@" not in email:
         raise show.error("owner_email", f"not an e-mail address: {email!r}")
-    categories = show.get("categories", list, [])
-    for c in categories:
-        if not isinstance(c, str):
-            raise show.error("categories", "must be a list of strings")
+    categories = show.strings("categories")
     artwork = show.text("artwork", required=True, fix='e.g. artwork = "artwork.png" (1400–3000 px)')
     if ".." in Path(artwork).parts or Path(artwork).is_absolute():
         raise show.error("artwork", "must be a path inside the project", "e.g. artwork = \"artwork.png\"")

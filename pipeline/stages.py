@@ -51,9 +51,10 @@ MASTER = Stage(
 
 # -- transcribe ------------------------------------------------------------------------------
 
-def _engine_settings(ctx: Context) -> tuple[str, str]:
+def _engine_settings(ctx: Context) -> tuple[str, str, int]:
+    """Engine, model and beam size: learninglab.toml's [transcribe], overridden on the command line."""
     show = ctx.project.show.transcribe
-    return ctx.options.get("engine") or show.engine, ctx.options.get("model") or show.model
+    return ctx.options.get("engine") or show.engine, ctx.options.get("model") or show.model, show.beam_size
 
 
 def _hotwords(ctx: Context) -> list[str]:
@@ -63,8 +64,7 @@ def _hotwords(ctx: Context) -> list[str]:
 def _transcribe(ctx: Context, out: Path, progress: Progress) -> None:
     from .transcribe import load_engine, transcribe_file
 
-    engine_name, model = _engine_settings(ctx)
-    engine = load_engine(engine_name, model)
+    engine = load_engine(*_engine_settings(ctx))
     result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress)
     write_transcript_files(result, out)
 
@@ -106,9 +106,3 @@ REDACT = Stage(
 # Order matters: each stage may read the folders of the ones before it.
 STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE]
 
-
-def stage_named(name: str) -> Stage:
-    for stage in STAGES:
-        if stage.name == name:
-            return stage
-    raise KeyError(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,9 @@ def read_toml(path: Path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise LearningLabError(path, f"malformed TOML: {exc}",
                                fix="fix the syntax (strings need quotes, tables [name])") from exc
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Fields:
@@ -64,7 +68,25 @@ class Fields:
         value = self.get(key, str, default, required=required, fix=fix)
         if required and isinstance(value, str) and not value.strip():
             raise self.error(key, "is empty", fix)
+        if isinstance(value, str):
+            self.printable(key, value)
         return value
+
+    def strings(self, key: str) -> list[str]:
+        """A list of text values (topics, key points, names to redact)."""
+        values = self.get(key, list, [])
+        if not all(isinstance(v, str) for v in values):
+            raise self.error(key, "must be a list of strings", f'e.g. {key} = ["...", "..."]')
+        for value in values:
+            self.printable(key, value)
+        return values
+
+    def printable(self, key: str, value: str) -> None:
+        """Control characters are valid TOML but not valid in a feed or a page."""
+        bad = CONTROL.search(value)
+        if bad:
+            raise self.error(key, f"contains the control character U+{ord(bad.group()):04X}",
+                             "remove it (often pasted from a word processor)")
 
     def table(self, key: str) -> Fields:
         value = self.get(key, dict, {})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import atomic
 from .episode import EpisodeSpec
 from .errors import LearningLabError
 from .project import Project
-from .runner import Context, StageResult, StageState, run_episode, stage_states
+from .runner import Context, StageResult, StageState, run_stage, stage_states
 
 if TYPE_CHECKING:
     from .publish.site import PublishReport
@@ -51,14 +52,18 @@ def select(project: Project, slugs: Sequence[str]) -> tuple[list[EpisodeSpec], l
     found = project.episodes()
     episodes, errors = list(found.episodes), list(found.errors)
     if slugs:
-        known = {e.slug for e in episodes}
-        for slug in slugs:
-            if slug not in known and not any(slug in (err.file or "") for err in errors):
-                errors.append(LearningLabError(project.root / "episodes" / slug, f"no episode {slug!r}",
-                                               fix="`learninglab status` lists the episodes"))
+        def folder_of(err: LearningLabError) -> str | None:
+            """The episode folder an error is about (episodes/<folder>/...), if any."""
+            parts = Path(err.file or "").parts
+            base = (project.root / "episodes").parts
+            return parts[len(base)] if parts[:len(base)] == base and len(parts) > len(base) else None
+
+        known = {e.slug for e in episodes} | {folder_of(err) for err in errors}
+        missing = [LearningLabError(project.root / "episodes" / slug, f"no episode {slug!r}",
+                                    fix="`learninglab status` lists the episodes")
+                   for slug in slugs if slug not in known]
         episodes = [e for e in episodes if e.slug in slugs]
-        errors = [err for err in errors if any(s in (err.file or "") for s in slugs)
-                  or "no episode" in err.message]
+        errors = [err for err in errors if folder_of(err) in slugs] + missing
     return episodes, errors
 
 
@@ -68,7 +73,7 @@ def _episode_stages(stages, ctx: Context, force: bool, progress) -> list[StageRe
     atomic.sweep(ctx.project.workdir(ctx.spec))   # leftovers of a run that was killed midway
     for i, stage in enumerate(stages):
         progress.start(stage.name, i)
-        results += run_episode([stage], ctx, progress, force)
+        results.append(run_stage(stage, ctx, progress, force))
         if results[-1].status in ("failed", "blocked"):
             results += [StageResult(ctx.spec.slug, s.name, "blocked", f"{stage.name} failed")
                         for s in stages[i + 1:]]

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..episode import Speaker
 from ..errors import LearningLabError
+
+log = logging.getLogger(__name__)
 
 RECORD_FILE = "episode.json"
 ORIGINAL = "original"
@@ -134,7 +137,15 @@ def load_records(site: Path) -> dict[str, EpisodeRecord]:
     if not base.is_dir():
         return records
     for path in sorted(base.glob(f"*/{RECORD_FILE}")):
-        record = EpisodeRecord.from_json(path.read_text(encoding="utf-8"), path)
+        try:
+            record = EpisodeRecord.from_json(path.read_text(encoding="utf-8"), path)
+        except (LearningLabError, OSError, UnicodeDecodeError) as exc:
+            # a damaged record is not a publication: the episode is republished from its work area
+            log.warning("%s: ignored (%s)", path, exc)
+            continue
+        if record.slug != path.parent.name:     # a record names only its own folder
+            log.warning("%s: ignored (it names episode %r)", path, record.slug)
+            continue
         if (Path(site) / record.audio.path).is_file():
             records[record.slug] = record
     return records

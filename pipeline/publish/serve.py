@@ -94,7 +94,8 @@ def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
     try:
         return ThreadingHTTPServer((host, port), partial(handler, directory=str(site)))
     except OSError as exc:
-        raise LearningLabError(None, f"cannot listen on {host}:{port} ({exc.strerror})", field="--port",
+        raise LearningLabError(None, f"cannot listen on {host}:{port} ({exc.strerror})",
+                               field="--host/--port",
                                fix="choose another port, or --port 0 for any free one") from exc
 
 

@@ -137,9 +137,9 @@ def media_type(path: Path) -> str:
 
 
 def _chapters_json(content_chapters) -> str:
-    data = {"version": "1.2.0",
-            "chapters": [{"startTime": round(c.start, 3), "title": c.title} for c in content_chapters]}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    from ..summarize.model import chapters_json
+
+    return json.dumps(chapters_json(content_chapters), ensure_ascii=False, indent=1) + "\n"
 
 
 def media_path(slug: str, stem: str, source: Path) -> str:

@@ -14,7 +14,7 @@ summarize/<lang>/summary.json (version 1; times in seconds from the start of the
      "chapters":   [{"start", "title", "original", "flagged"}]}
 
 `start`/`end` are the times of the sentence's first and last word; `segment` indexes the segments
-of transcribe/transcript.json (translations keep the same segments), so a line links to its
+of redact/transcript.json (translations keep the same segments), so a line links to its
 cue. Human-written lines have null times. `original` is the language the text was first said or
 written in: when it differs from `language`, the text is a translation; `flagged` marks a
 translation whose glossary terms could not be confirmed. Topic `source` is episode (episode.toml
@@ -113,9 +113,10 @@ def from_json_dict(data: dict, source: Path | str = "<summary>") -> Summary:
                                fix="delete it and rerun `learninglab summarize`") from exc
 
 
-def chapters_json(summary: Summary) -> dict:
+def chapters_json(chapters) -> dict:
+    """Podcasting 2.0 chapters (application/json+chapters) for anything with .start and .title."""
     return {"version": CHAPTERS_VERSION,
-            "chapters": [{"startTime": round(c.start, 3), "title": c.title} for c in summary.chapters]}
+            "chapters": [{"startTime": round(c.start, 3), "title": c.title} for c in chapters]}
 
 
 def save(summary: Summary, folder: Path) -> None:
@@ -124,7 +125,7 @@ def save(summary: Summary, folder: Path) -> None:
     atomic.write_text(folder / "summary.json",
                       json.dumps(to_json_dict(summary), ensure_ascii=False, indent=1) + "\n")
     atomic.write_text(folder / "chapters.json",
-                      json.dumps(chapters_json(summary), ensure_ascii=False, indent=1) + "\n")
+                      json.dumps(chapters_json(summary.chapters), ensure_ascii=False, indent=1) + "\n")
 
 
 def load(path: Path) -> Summary:

@@ -18,15 +18,19 @@ from .turns import detect_turns, main_language, runs, speech_turns
 ENGINES = ("faster-whisper", "openai-whisper")
 
 
-@cache
-def load_engine(name: str = "faster-whisper", model: str = "base") -> Engine:
+def load_engine(name: str = "faster-whisper", model: str = "base", beam_size: int = 5) -> Engine:
     """Load a model once per process: every episode of a run shares it."""
+    return _load(name, model, beam_size)
+
+
+@cache
+def _load(name: str, model: str, beam_size: int) -> Engine:
     if name == "faster-whisper":
         from .faster import FasterWhisperEngine
-        return FasterWhisperEngine(model)
+        return FasterWhisperEngine(model, beam_size)
     if name == "openai-whisper":
         from .openai import OpenAIWhisperEngine
-        return OpenAIWhisperEngine(model)
+        return OpenAIWhisperEngine(model, beam_size)
     raise LearningLabError(None, f"unknown transcription engine {name!r}", field="engine",
                            fix=f"use one of {', '.join(ENGINES)}")
 

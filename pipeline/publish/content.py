@@ -1,11 +1,10 @@
 """What one episode says in one language: human text first, then generated text, then the original.
 
 Order of precedence, per field and language:
-title        episode.toml [lang].title > spec title (spoken language) > summary.json title > spec title
-description  episode.toml [lang].description > spec description (spoken language) > summary.json
-             description > spec description
+title        episode.toml [lang].title > spec title (in the spoken language)
+description  episode.toml [lang].description > spec description (in the spoken language)
 summary      episode.toml summary > summary.json > none (pages then show the description)
-chapters     episode.toml chapters > summarize chapters.json > none
+chapters     episode.toml chapters > summary.json chapters > none
 transcript   translate/<lang> > the spoken-language transcript (shown as such, never as a translation)
 """
 
@@ -15,9 +14,10 @@ from dataclasses import dataclass
 
 from ..episode import Chapter, EpisodeSpec, LocalText
 from ..project import Project
+from ..summarize.model import Chapter as SummaryChapter
+from ..summarize.model import Line
 from ..transcript import Transcript
 from . import inputs
-from .inputs import KeyPoint
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ class LangContent:
     title_lang: str                    # the language each text is really in: `lang`, or the
     description_lang: str              # spoken language where nothing translated it yet
     summary_lang: str
-    key_points: tuple[KeyPoint, ...]
-    chapters: tuple[Chapter, ...]
+    key_points: tuple[Line, ...]
+    chapters: tuple[Chapter | SummaryChapter, ...]    # both have .start and .title
     topics: tuple[str, ...]
     transcript: Transcript             # in `lang` when translated, else the spoken-language one
     engines: tuple[str, ...]           # translation engines behind this page's text
@@ -67,28 +67,25 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
     # wholly in `lang` is published as the original, with no engine named)
     foreign = tuple(dict.fromkeys(seg.language for seg in source.segments if seg.language != lang))
     translation = inputs.translated_transcript(project, spec, lang) if foreign else None
-    if lang == spoken:
-        title = local.title or spec.title
-        description = local.description or spec.description
-    else:
-        title = local.title or (generated.title if generated else None) or spec.title
-        description = local.description or (generated.description if generated else None) or spec.description
+    title = local.title or spec.title
+    description = local.description or spec.description
     title_lang = lang if lang == spoken or title != spec.title or local.title else spoken
     description_lang = (lang if lang == spoken or description != spec.description or local.description
                         else spoken)
-    summary = local.summary or (generated.text if generated else None)
+    summary = local.summary or (generated.paragraph if generated else None) or None
     engines: list[str] = []
     if translation is not None and (engine := inputs.translation_engine(translation)):
         engines.append(engine)
-    if generated and generated.engine and not local.summary:
-        engines.append(generated.engine)
+    if generated and generated.translation and not local.summary:
+        engines.append(generated.translation)
     return LangContent(
         lang=lang, title=title, description=description, summary=summary, title_lang=title_lang,
         description_lang=description_lang, summary_lang=lang if summary else description_lang,
-        key_points=(tuple(KeyPoint(p) for p in local.key_points)
+        key_points=(tuple(Line(p) for p in local.key_points)
                     or (generated.key_points if generated else ())),
-        chapters=local.chapters or inputs.chapters(project, spec, lang),
-        topics=generated.topics if generated else spec.topics,     # summarize carries episode topics
+        chapters=local.chapters or (generated.chapters if generated else ()),
+        topics=(tuple(dict.fromkeys(t.text for t in generated.topics)) if generated
+                else spec.topics),     # summarize carries the episode's own topics first
         transcript=translation or source,
         engines=tuple(dict.fromkeys(engines)),
         translated=translation is not None,

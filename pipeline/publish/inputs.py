@@ -1,43 +1,23 @@
 """Everything publish reads from an episode's work area, in one place.
 
-The translate and summarize stages are younger than publish; their file shapes are read
-here, tolerantly, so a change in them is adapted in this module only. Missing optional
-inputs (a translation, a summary, chapters) are None or empty, never an error.
+Each file is read with the loader of the stage that wrote it. Missing optional inputs (a
+translation, a summary) are None, never an error.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import AudioInfo
-from ..episode import Chapter, EpisodeSpec
+from ..episode import EpisodeSpec
 from ..errors import LearningLabError
 from ..project import Project
+from ..summarize.model import Summary
+from ..summarize.model import load as load_summary
 from ..transcript import Transcript, load
 
 TRANSCRIPT_FORMATS = ("json", "vtt", "srt", "txt")
-
-
-@dataclass(frozen=True)
-class KeyPoint:
-    text: str
-    start: float | None = None      # where in the recording it was said, when known
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The summarize stage's output for one language (summary.json), as publish needs it.
-
-    The file's shape is documented in pipeline/summarize/model.py: `summary`, `key_points` and
-    `topics` are lists of {text, start, ...}; `translation` names the engine or is null."""
-    text: str | None = None
-    key_points: tuple[KeyPoint, ...] = ()
-    topics: tuple[str, ...] = ()
-    title: str | None = None
-    description: str | None = None
-    engine: str | None = None       # the translation engine, when this summary was translated
 
 
 @dataclass(frozen=True)
@@ -112,64 +92,7 @@ def _describe(value) -> str:
     return ""
 
 
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LearningLabError(path, f"cannot read ({exc})", fix="rerun `learninglab summarize`") from exc
-
-
-def _text(item) -> str:
-    if isinstance(item, str):
-        return item.strip()
-    if isinstance(item, dict):
-        for key in ("text", "body", "sentence", "term", "name", "topic", "title"):
-            if isinstance(item.get(key), str):
-                return item[key].strip()
-    return ""
-
-
-def _start(item) -> float | None:
-    if isinstance(item, dict):
-        for key in ("start", "startTime", "time"):
-            value = item.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
-    return None
-
-
-def _summary_text(value) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, dict):
-        return _summary_text(value.get("text") or value.get("sentences"))
-    if isinstance(value, list):
-        return " ".join(t for t in (_text(v) for v in value) if t) or None
-    return None
-
-
 def summary(project: Project, spec: EpisodeSpec, lang: str) -> Summary | None:
-    path = project.stage_dir(spec, "summarize") / lang / "summary.json"
-    if not path.is_file():
-        return None
-    data = _read_json(path)
-    if not isinstance(data, dict):
-        raise LearningLabError(path, "not a summary object", fix="rerun `learninglab summarize`")
-    points = tuple(KeyPoint(_text(p), _start(p)) for p in data.get("key_points", []) or [] if _text(p))
-    topics = tuple(dict.fromkeys(t for t in (_text(t) for t in data.get("topics", []) or []) if t))
-    # pipeline/summarize/model.py: "translation" names the engine(s) that carried the text, or null
-    engine = _describe(data.get("translation") or data.get("translation_engine") or "")
-    return Summary(text=_summary_text(data.get("summary")), key_points=points, topics=topics,
-                   title=_text(data.get("title")) or None, description=_text(data.get("description")) or None,
-                   engine=engine or None)
-
-
-def chapters(project: Project, spec: EpisodeSpec, lang: str) -> tuple[Chapter, ...]:
-    """Podcasting 2.0 chapters JSON (`chapters[{startTime, title}]`) written by summarize."""
-    path = project.stage_dir(spec, "summarize") / lang / "chapters.json"
-    if not path.is_file():
-        return ()
-    data = _read_json(path)
-    items = data.get("chapters", []) if isinstance(data, dict) else data
-    out = [Chapter(_start(c) or 0.0, _text(c)) for c in items or [] if _text(c)]
-    return tuple(sorted(out, key=lambda c: c.start))
+    """The summarize stage's summary.json for `lang` (its chapters included), when it exists."""
+    folder = project.stage_dir(spec, "summarize") / lang
+    return load_summary(folder) if (folder / "summary.json").is_file() else None

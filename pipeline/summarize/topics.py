@@ -1,9 +1,10 @@
 """Topics: the glossary's terms that were said, then key phrases for what the glossary lacks.
 
 The glossary is the programme's own vocabulary, so a term from it that the speakers used is
-the best topic there is; terms rank by how often they were said. A term matches on stems in the
-language it was spoken in ("women-led organization" finds "women-led organizations"). Entries
-of kind `avoid` are never topics.
+the best topic there is; terms rank by how often they were said. A term is found by the same
+matcher that enforces it in translation (pipeline/translate/matching.py: plurals, a capitalized
+first word, hyphen or space; names case-sensitive), in the language it was spoken in. Entries of
+kind `avoid` are never topics.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .. import LANGUAGES
 from ..glossary import Entry
 from .sentences import Sentence
 from .text import stems
@@ -35,20 +37,19 @@ def _occurrences(haystack: list[str], needle: list[str]) -> int:
 
 def glossary_hits(sentences: Sequence[Sentence], entries: Sequence[Entry]) -> list[TermHit]:
     """Glossary terms said in the session, most said first (ties: said earlier first)."""
-    stemmed = [stems(s.text, s.language) for s in sentences]
-    hits = []
-    for entry in entries:
-        if entry.kind == "avoid":
-            continue
-        for lang in sorted({s.language for s in sentences}):
-            term = entry.term(lang) if lang in ("en", "es", "fr") else ""
-            needle = stems(term, lang) if term else []
-            if not needle:
+    from ..translate.matching import TermMatcher
+
+    counts: dict[tuple[int, str], list[int]] = {}       # (entry index, language) -> [count, first]
+    index = {id(entry): i for i, entry in enumerate(entries)}
+    for lang in sorted({s.language for s in sentences} & set(LANGUAGES)):
+        matcher = TermMatcher(entries, lang)
+        for n, sent in enumerate(sentences):
+            if sent.language != lang:
                 continue
-            counts = [_occurrences(words, needle) for words in stemmed]
-            total = sum(counts)
-            if total:
-                hits.append(TermHit(entry, lang, total, next(i for i, c in enumerate(counts) if c)))
+            for match in matcher.find(sent.text):
+                seen = counts.setdefault((index[id(match.entry)], lang), [0, n])
+                seen[0] += 1
+    hits = [TermHit(entries[i], lang, count, first) for (i, lang), (count, first) in counts.items()]
     return sorted(hits, key=lambda h: (-h.count, h.first, h.text))
 
 

@@ -83,6 +83,8 @@ def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ..
     for r in report.results:
         if r.status == "failed":
             echo_error(f"{r.slug}: {r.stage}: {r.error}")
+        for note in r.notes:
+            click.secho(f"warning: {r.slug}: {r.stage}: {note}", fg="yellow", err=True)
     publish_failed = _report_publish(settings, report)
     if publish_failed and not report.failed:
         sys.exit(1)
@@ -386,6 +388,8 @@ def status(settings: Settings) -> None:
         for name, state in states:
             click.echo(f"  {name:<11} " + click.style(f"{state.status:<8}", fg=colours.get(state.status))
                        + (f" {state.detail}" if state.detail else ""))
+            for note in state.notes:
+                click.secho(f"    {note}", fg="yellow")
     if not rows and not errors:
         click.echo("No episodes yet: add one with `learninglab new SLUG --recording FILE`.")
     if errors:

@@ -45,7 +45,8 @@ class Stage:
     description: str
     inputs: Callable[[Context], Sequence[Path]]          # files whose bytes decide the key
     params: Callable[[Context], dict]                    # settings that decide the key
-    run: Callable[[Context, Path, Progress], None]       # writes outputs into the given folder
+    run: Callable[[Context, Path, Progress], list[str] | None]   # writes outputs into the given folder;
+    # returns notes to show the user (e.g. speech left untranscribed), kept with the stage's state
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,14 @@ class StageResult:
     status: str          # ran, skipped, failed, blocked
     error: str | None = None
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class StageState:
     status: str          # done, stale, failed, pending, blocked
     detail: str = ""
+    notes: tuple[str, ...] = ()
 
 
 _hash_cache: dict[tuple[str, int, int], str] = {}
@@ -125,10 +128,10 @@ def run_stage(stage: Stage, ctx: Context, progress: Progress, force: bool = Fals
     started = dt.datetime.now()
     try:
         with atomic.atomic_dir(ctx.stage_dir(stage.name)) as tmp:
-            stage.run(ctx, tmp, progress)
+            notes = tuple(stage.run(ctx, tmp, progress) or ())
         seconds = (dt.datetime.now() - started).total_seconds()
-        _write_state(ctx, stage, status="done", key=key, seconds=round(seconds, 2))
-        return StageResult(slug, stage.name, "ran", seconds=seconds)
+        _write_state(ctx, stage, status="done", key=key, seconds=round(seconds, 2), notes=list(notes))
+        return StageResult(slug, stage.name, "ran", seconds=seconds, notes=notes)
     except LearningLabError as exc:
         line = exc.line()
     except OSError as exc:         # disk full, read-only output: say so, never a traceback
@@ -173,7 +176,7 @@ def stage_states(stages: Sequence[Stage], ctx: Context) -> list[tuple[str, Stage
             out.append((stage.name, StageState("failed", state.get("error", ""))))
             upstream_ok = False
         elif is_current(stage, ctx, key):
-            out.append((stage.name, StageState("done", state.get("at", ""))))
+            out.append((stage.name, StageState("done", state.get("at", ""), tuple(state.get("notes", ())))))
         elif state:
             out.append((stage.name, StageState("stale", "inputs or settings changed")))
             upstream_ok = False

@@ -35,13 +35,12 @@ def _master(ctx: Context, out: Path, progress: Progress) -> None:
     from .audio import master
 
     spec = ctx.spec
-    info = master(spec.recording, out, title=spec.title, redact_ranges=spec.redaction.ranges,
-                  fill=spec.redaction.fill)
-    progress(info.duration)
+    master(spec.recording, out, title=spec.title, redact_ranges=spec.redaction.ranges,
+           fill=spec.redaction.fill, progress=progress)
 
 
 MASTER = Stage(
-    name="master", version=1, description="mastering audio (-16 LUFS podcast MP3 + low-bitrate copy)",
+    name="master", version=2, description="mastering audio (-16 LUFS podcast MP3 + low-bitrate copy)",
     inputs=lambda ctx: [ctx.spec.recording],
     params=lambda ctx: {"title": ctx.spec.title, "redact": ctx.spec.redaction.ranges,
                         "fill": ctx.spec.redaction.fill},
@@ -61,18 +60,20 @@ def _hotwords(ctx: Context) -> list[str]:
     return keep_names(load_glossary(ctx.project.glossary_dir))
 
 
-def _transcribe(ctx: Context, out: Path, progress: Progress) -> None:
-    from .transcribe import load_engine, transcribe_file
+def _transcribe(ctx: Context, out: Path, progress: Progress) -> list[str]:
+    from .transcribe import load_engine, transcribe_file, untranscribed_lines
 
     engine = load_engine(*_engine_settings(ctx))
-    result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress)
+    result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress,
+                             workdir=out)
     write_transcript_files(result, out)
+    return untranscribed_lines(result)     # shown by the run and by `learninglab status`
 
 
 TRANSCRIBE = Stage(
-    name="transcribe", version=1, description="transcribing speech",
+    name="transcribe", version=2, description="transcribing speech",
     inputs=lambda ctx: [ctx.spec.recording],
-    # only names (kind=keep) reach Whisper, so editing glossary terms never reruns transcription
+    # only names (kind=keep) spell the transcript, so editing glossary terms never reruns transcription
     params=lambda ctx: {"engine": _engine_settings(ctx), "language": ctx.spec.language,
                         "hotwords": _hotwords(ctx)},
     run=_transcribe,

@@ -1,23 +1,22 @@
 """openai-whisper (PyTorch, fp32 on CPU): the user's named engine, selectable with --engine.
 
-Same model size and the same decoding choices as the default engine (beam 5, word timestamps,
-language fixed per call), so the two can be compared on equal terms. openai-whisper has no
-hotwords: the glossary names go in as the initial prompt instead.
+The same primitives as the default engine over the same driver: windows encoded once, the
+language read from that encoding, beam search (5) without timestamps, words timed by openai's own
+cross-attention alignment (whisper.timing) against the same encoder output.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 
 from ..models import require_openai_whisper, resolve_openai_checkpoint
-from ..transcript import Segment
-from .base import SAMPLE_RATE, Progress, hotword_prompt, make_segment
+from .base import SAMPLE_RATE, WINDOW_SECONDS, Alignment, Hypothesis, Request, Timed
+
+FRAMES_PER_SECOND = 50
 
 
 def load_checkpoint(path: Path, name: str):
@@ -39,37 +38,18 @@ def load_checkpoint(path: Path, name: str):
     return model.float().eval()
 
 
-@contextmanager
-def _reporting(progress: Progress) -> Iterator[None]:
-    """Lend whisper.transcribe a progress bar that reports seconds decoded, window by window.
+class _FromFeatures:
+    """The model as whisper.timing.find_alignment sees it, called with encoder output instead of
+    a mel spectrogram, so aligning does not run the encoder a second time."""
 
-    whisper.transcribe returns all segments at the end and tells its progress only to a tqdm bar;
-    we swap the `tqdm` name in its module for the length of the call (the engine is not shared
-    between threads) so the pipeline's bar moves during long single-language runs too.
-    """
-    from whisper.audio import HOP_LENGTH
+    def __init__(self, model) -> None:
+        self._model = model
 
-    class Bar:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            self.frames = 0
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
 
-        def __enter__(self) -> Bar:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def update(self, frames: int) -> None:
-            self.frames += frames
-            progress(self.frames * HOP_LENGTH / SAMPLE_RATE)
-
-    module = sys.modules["whisper.transcribe"]
-    saved = module.tqdm
-    module.tqdm = SimpleNamespace(tqdm=Bar)
-    try:
-        yield
-    finally:
-        module.tqdm = saved
+    def __call__(self, features, tokens):
+        return self._model.decoder(tokens, features)
 
 
 class OpenAIWhisperEngine:
@@ -81,25 +61,72 @@ class OpenAIWhisperEngine:
         self.beam_size = beam_size
         self._model = load_checkpoint(resolve_openai_checkpoint(model), model)
 
-    def language_probs(self, audio: np.ndarray) -> dict[str, float]:
+    @cache  # noqa: B019  (one engine per process, a handful of languages)
+    def _tokenizer(self, language: str | None):
+        from whisper.tokenizer import get_tokenizer
+
+        return get_tokenizer(True, num_languages=self._model.num_languages, language=language,
+                             task="transcribe")
+
+    def encode(self, windows: Sequence[np.ndarray], seconds: float = WINDOW_SECONDS):
+        """Always 30 s windows: openai-whisper's encoder accepts no shorter input (`seconds` is a
+        hint the default engine uses to tell languages from 5 s)."""
+        import torch
         import whisper
 
-        clip = whisper.pad_or_trim(np.asarray(audio, dtype=np.float32))
-        mel = whisper.log_mel_spectrogram(clip, self._model.dims.n_mels)
-        _, probs = self._model.detect_language(mel)
-        return dict(probs)
+        n = int(WINDOW_SECONDS * SAMPLE_RATE)
+        with torch.inference_mode():     # one window at a time, as the default engine (memory)
+            return torch.cat([self._model.encoder(whisper.log_mel_spectrogram(
+                np.pad(w[:n], (0, n - len(w[:n]))).astype(np.float32), self._model.dims.n_mels)[None])
+                for w in windows])
 
-    def transcribe(self, audio: np.ndarray, language: str, hotwords: Sequence[str],
-                   progress: Progress) -> list[Segment]:
+    def detect(self, encoded, spans: Sequence[tuple[int, float, float]]) -> list[dict[str, float]]:
+        import torch
+
+        tokenizer = self._tokenizer(None)
+        languages = list(tokenizer.all_language_tokens)
+        out = []
+        with torch.inference_mode():
+            for item, start, end in spans:
+                a = max(0, int(start * FRAMES_PER_SECOND))
+                b = min(encoded.shape[1], max(a + 1, int(np.ceil(end * FRAMES_PER_SECOND))))
+                logits = self._model.logits(torch.tensor([[tokenizer.sot]]),
+                                            encoded[item:item + 1, a:b])[0, 0]
+                probs = logits[languages].softmax(dim=-1).tolist()
+                out.append(dict(zip(tokenizer.all_language_codes, probs, strict=True)))
+        return out
+
+    def decode(self, encoded, requests: Sequence[Request]) -> list[Hypothesis]:
         import whisper
 
-        with _reporting(progress):
-            result = whisper.transcribe(
-                self._model, np.asarray(audio, dtype=np.float32), language=language, task="transcribe",
-                beam_size=self.beam_size, best_of=self.beam_size, word_timestamps=True,
-                initial_prompt=hotword_prompt(hotwords), condition_on_previous_text=True,
-                fp16=False, verbose=None)
-        return [make_segment(seg["start"], seg["end"], seg["text"], language,
-                             ((w["start"], w["end"], w["word"], w["probability"])
-                              for w in seg.get("words") or ()))
-                for seg in result["segments"]]
+        results: list[Hypothesis | None] = [None] * len(requests)
+        groups: dict[tuple, list[int]] = {}
+        for i, r in enumerate(requests):
+            groups.setdefault((r.language, r.prompt, r.temperature), []).append(i)
+        for (language, prompt, temperature), members in groups.items():
+            if temperature > 0:
+                import torch
+                torch.manual_seed(9)            # the same recording always gives the same text
+            options = whisper.DecodingOptions(
+                task="transcribe", language=language, temperature=temperature, without_timestamps=True,
+                beam_size=None if temperature > 0 else self.beam_size, best_of=5 if temperature > 0 else None,
+                prompt=list(prompt) or None, fp16=False)
+            found = whisper.decode(self._model, encoded[[requests[i].item for i in members]], options)
+            for i, result in zip(members, found, strict=True):
+                results[i] = Hypothesis(tuple(result.tokens), result.text, float(result.avg_logprob),
+                                        float(result.no_speech_prob))
+        return results  # type: ignore[return-value]
+
+    def align(self, encoded, items: Sequence[Alignment]) -> list[list[Timed]]:
+        from whisper.timing import find_alignment
+
+        model = _FromFeatures(self._model)
+        out = []
+        for a in items:
+            timings = find_alignment(model, self._tokenizer(a.language), list(a.tokens), encoded[a.item],
+                                     int(round(a.seconds * 100))) if a.tokens else []
+            out.append([Timed(float(t.start), float(t.end), t.word, float(t.probability)) for t in timings])
+        return out
+
+    def prompt_tokens(self, text: str) -> tuple[int, ...]:
+        return tuple(self._tokenizer("en").encode(" " + text.strip()))

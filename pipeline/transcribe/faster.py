@@ -77,10 +77,10 @@ class FasterWhisperEngine:
         from faster_whisper.transcribe import get_suppressed_tokens
 
         results: list[Hypothesis | None] = [None] * len(requests)
-        groups: dict[float, list[int]] = {}
+        groups: dict[tuple[float, int], list[int]] = {}   # CTranslate2 wants one prompt length a batch
         for i, r in enumerate(requests):
-            groups.setdefault(r.temperature, []).append(i)
-        for temperature, members in groups.items():
+            groups.setdefault((r.temperature, len(self._prompt(r))), []).append(i)
+        for (temperature, _), members in groups.items():
             sampling = ({"beam_size": 1, "num_hypotheses": 5, "sampling_topk": 0,
                          "sampling_temperature": temperature} if temperature > 0 else
                         {"beam_size": self.beam_size})

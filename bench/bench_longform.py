@@ -12,8 +12,9 @@ of pink noise after the second. When the pieces run out before `--minutes`, they
 a new order. Recordings kept out of tuning (`--pieces holdout`): Kipling's "How the Rhinoceros Got
 His Skin", Sonnet 3, and Baudelaire's "Danse macabre" and "Les litanies de Satan".
 
-Systems, each in its own process (peak RSS from the kernel, os.wait4), model loaded and warmed up
-before the clock starts:
+Systems, each in its own process (peak RSS: its own high-water mark, or its process tree's sampled
+ten times a second, whichever is larger; bench/rss.py), model loaded and warmed up before the
+clock starts:
 
 - learninglab: the pipeline's own path, `transcribe_file(..., workdir=...)` (default engine);
 - plain: faster-whisper `WhisperModel.transcribe()` as a new user calls it (beam 5, VAD on);
@@ -35,13 +36,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 HOLDOUT = ("en_rhinoceros_skin_kipling_librivox", "en_sonnet003_librivox",
            "fr_fleursdumal_121_danse_macabre_librivox", "fr_fleursdumal_145_les_litanies_de_satan_librivox")
@@ -187,14 +188,15 @@ def worker(system: str, wav: Path, meta: list[dict], excerpt: float) -> dict:
 
 
 def measure(system: str, wav: Path, excerpt: float, folder: Path, tag: str = "") -> dict:
+    from rss import run
+
     out = folder / f"result-{system}{tag}-{wav.stem}.json"
-    child = subprocess.Popen([sys.executable, __file__, "--worker", system, "--session", str(wav),
-                              "--excerpt", str(excerpt), "--json", str(out)], cwd=ROOT)
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    code, tree = run([sys.executable, __file__, "--worker", system, "--session", str(wav),
+                      "--excerpt", str(excerpt), "--json", str(out)], cwd=ROOT)
+    if code != 0:
         raise SystemExit(f"{system}: worker failed")
     result = json.loads(out.read_text())
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["peak_rss_mb"] = max(result["own_peak_mb"], tree)
     return result
 
 
@@ -313,8 +315,11 @@ def main() -> None:
     parser.add_argument("--session", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
+        from rss import own_peak_mb
+
         meta = json.loads(args.session.with_suffix(".json").read_text())
-        args.json.write_text(json.dumps(worker(args.worker, args.session, meta, args.excerpt)))
+        result = worker(args.worker, args.session, meta, args.excerpt)
+        args.json.write_text(json.dumps({**result, "own_peak_mb": own_peak_mb()}))
         return
     os.environ["BENCH_TUNE"] = args.tune
     wav, meta = build_session(args.folder, args.minutes, args.pieces)

@@ -8,8 +8,9 @@ Both recordings are built from real speech only: the turns of tests/data/longfor
 again in new orders until the length is reached, and encoded as a recorder would: MP3, 44.1 kHz
 mono, 64 kbit/s (ffmpeg from imageio-ffmpeg, fed block by block). Each is an episode of a copy of
 the project in output/bench-memory/; each stage runs in its own process (the pipeline's own
-`run_stage`, as `learninglab run` does) and its peak resident memory comes from the kernel
-(os.wait4: the process and the children it waited for, such as ffmpeg and Apertium).
+`run_stage`, as `learninglab run` does), whose peak resident memory is the larger of its own
+high-water mark and its process tree's (with ffmpeg or Apertium) sampled ten times a second
+(bench/rss.py says why not os.wait4).
 The two peaks of each stage are printed side by side with their ratio: memory must not grow with
 the session's length, and every stage must stay under 1.5 GB.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 STAGES = ("master", "transcribe", "redact", "translate", "summarize", "publish")
 LIMIT_MB = 1536
@@ -103,17 +105,18 @@ def worker(project: Path, slug: str, stage: str) -> dict:
 
 
 def measure(project: Path, slug: str, stage: str) -> dict:
+    from rss import run
+
     out = project / f".bench-{stage}.json"
-    child = subprocess.Popen([sys.executable, __file__, "--worker", stage, "--project", str(project),
-                              "--slug", slug, "--json", str(out)], cwd=ROOT)
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    code, tree = run([sys.executable, __file__, "--worker", stage, "--project", str(project), "--slug", slug,
+                      "--json", str(out)], cwd=ROOT)
+    if code != 0:
         raise SystemExit(f"{stage}: worker failed")
     result = json.loads(out.read_text())
     out.unlink()
     if result["status"] != "ran":
         raise SystemExit(f"{stage}: {result['error']}")
-    result["peak_mb"] = usage.ru_maxrss / 1024
+    result["peak_mb"] = max(result["own_peak_mb"], tree)
     return result
 
 
@@ -129,7 +132,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        args.json.write_text(json.dumps(worker(args.project, args.slug, args.worker)))
+        from rss import own_peak_mb
+
+        result = worker(args.project, args.slug, args.worker)
+        args.json.write_text(json.dumps({**result, "own_peak_mb": own_peak_mb()}))
         return
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, dict]] = {}
@@ -141,8 +147,8 @@ def main() -> None:
         for stage in args.stages.split(","):
             results.setdefault(stage, {})[label] = measure(project, f"session-{minutes:g}min", stage)
             r = results[stage][label]
-            print(f"{label} {stage}: {r['peak_mb']:.0f} MB, {r['seconds']:.0f} s (load {os.getloadavg()[0]:.2f})",
-                  flush=True)
+            print(f"{label} {stage}: {r['peak_mb']:.0f} MB, {r['seconds']:.0f} s "
+                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
     (short_min, short_bytes), (long_min, long_bytes) = sizes["short"], sizes["long"]
     print(f"\nrecordings: {short_min:g} min ({short_bytes / 1e6:.0f} MB MP3) and {long_min:g} min "
           f"({long_bytes / 1e6:.0f} MB MP3) of real speech")
@@ -154,7 +160,8 @@ def main() -> None:
         verdict = "ok" if long["peak_mb"] < LIMIT_MB and ratio <= 1.2 else "OVER"
         print(f"{stage:<11} {short['peak_mb']:16.0f} {long['peak_mb']:16.0f} {ratio:6.2f} "
               f"{short['seconds']:10.0f} {long['seconds']:10.0f}  {verdict}")
-    print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
+    print(f"load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f}; "
+          f"{os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

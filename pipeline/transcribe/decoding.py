@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from ..transcript import Segment, Transcript, Word
 from .base import WINDOW_SECONDS, Alignment, Engine, Hypothesis, Progress, Request
 from .chunks import CONFIDENT, MIN_DETECT, Chunk, main_language, ours, pack, settle
 from .cleanup import correct_names, cut_loops, is_echo, merge_punctuation
-from .vad import MIN_SPEECH, Turn, speech_probabilities, turns_from_probabilities
+from .vad import MIN_SPEECH, Turn, pauses_from_probabilities, speech_probabilities, turns_from_probabilities
 
 BATCH = 8                   # windows per encode/decode call
 # Measured on bench/bench_longform.py's 38-minute tuning session (README): carrying the previous
@@ -46,6 +47,8 @@ NO_SPEECH, UNSURE, LOOP = 0.6, -1.0, 2.4   # Whisper's thresholds: silence, low 
 FALLBACK_TEMPERATURES = (0.4, 0.8)
 SENTENCE_END = (".", "?", "!", "…", "。")
 MAX_SEGMENT = 20.0          # seconds
+SEGMENT_PAUSE = 2.0         # seconds of silence that end a segment even inside a sentence
+CLAUSE_PAUSE, CLAUSE_AFTER = 0.5, 5.0   # a pause after a comma ends a segment already this long
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class Driver:
         self.source, self.language = source, language
         self.hotwords, self.progress = tuple(hotwords), progress
         self.turns: list[Turn] = []
+        self.pauses: list[tuple[float, float]] = []      # inside turns too, from the same VAD pass
         self.found: list[Found] = []
         self.untranscribed: list[tuple[float, float]] = []
         self.tokens_before: dict[float, tuple[float, str, tuple[int, ...]]] = {}   # by chunk end
@@ -307,30 +311,50 @@ class Driver:
 
     # -- segments ------------------------------------------------------------------------------
 
+    def _pause(self, last: Found, word: Found) -> float:
+        """Silence between two words: between their turns by the VAD (the alignment gives a word's
+        end where the next one starts, so inside a chunk word times show no pauses)."""
+        if word.turn != last.turn:
+            return max(0.0, self.turns[word.turn].start - self.turns[last.turn].end)
+        k = bisect.bisect_left(self.pauses, (last.start, 0.0))
+        between = [b - a for a, b in self.pauses[k:k + 4] if last.start < (a + b) / 2 < word.start + 0.1]
+        return max(between, default=max(0.0, word.start - last.end))
+
     def _segments(self) -> list[Segment]:
-        by_turn: dict[int, list[Found]] = {}
-        for w in sorted(self.found, key=lambda w: w.start):
-            by_turn.setdefault(w.turn, []).append(w)
-        segments = []
-        for k, words in sorted(by_turn.items()):
-            turn = self.turns[k]
-            words = correct_names(words, self.hotwords)
-            current: list[Found] = []
-            for w in [*words, None]:
-                if current and (w is None or w.start - current[-1].end > 1.0
-                                or (current[-1].text.strip().endswith(SENTENCE_END)
-                                    and current[-1].end - current[0].start >= 1.0)
-                                or w.end - current[0].start > MAX_SEGMENT):
-                    segments.append(_segment(current, turn))
-                    current = []
-                if w is not None:
-                    current.append(w)
+        """Sentences, as later stages want them (each segment is translated on its own): a segment
+        ends at a sentence's end, at a change of language, at a pause of SEGMENT_PAUSE, or at
+        MAX_SEGMENT, where a turn starts with a capital after a word that ends no clause (Whisper
+        left out the full stop), or at a pause after a clause once the segment is long (as Whisper's
+        own segments do); a short pause between two turns inside a sentence does not end it."""
+        words = correct_names(sorted(self.found, key=lambda w: w.start), self.hotwords)
+        segments, current = [], []
+        for w in [*words, None]:
+            if current and w is not None and _new_sentence(current[-1], w) and \
+                    not current[-1].text.strip().endswith(SENTENCE_END):
+                # the sentence broke off (Whisper wrote no full stop): say so, so that later stages
+                # (sentence splitting for summaries, translation) do not run it into the next one
+                current[-1] = replace(current[-1], text=current[-1].text.rstrip(",;:") + "...")
+            if current and (w is None or self.turns[w.turn].language != self.turns[current[-1].turn].language
+                            or self._pause(current[-1], w) > SEGMENT_PAUSE
+                            or (current[-1].text.strip().endswith((",", ";", ":"))
+                                and self._pause(current[-1], w) >= CLAUSE_PAUSE
+                                and current[-1].end - current[0].start >= CLAUSE_AFTER)
+                            or (current[-1].text.strip().endswith(SENTENCE_END)
+                                and (current[-1].end - current[0].start >= 1.0
+                                     or current[-1].text.endswith("...")))
+                            or w.end - current[0].start > MAX_SEGMENT):
+                segments.append(_segment(current, self.turns[current[0].turn].language))
+                current = []
+            if w is not None:
+                current.append(w)
         return [s for s in segments if s.text]
 
     def run(self) -> Transcript:
         duration = self.source.duration
         started = time.perf_counter()
-        self.turns = turns_from_probabilities(speech_probabilities(self.source), duration)
+        probs = speech_probabilities(self.source)
+        self.turns = turns_from_probabilities(probs, duration)
+        self.pauses = pauses_from_probabilities(probs)
         self.stats["vad"] = time.perf_counter() - started
         fixed = self.language != "auto"
         if fixed:
@@ -349,13 +373,21 @@ class Driver:
                           extra=extra)
 
 
-def _segment(words: list[Found], turn: Turn) -> Segment:
+def _new_sentence(last: Found, word: Found) -> bool:
+    """A new turn whose first word is capitalised after a word that ends no clause: "...and it's
+    like" | "Ladies and gentlemen" is a new sentence; "fellow Americans," | "ask not" is not."""
+    first = word.text.strip()
+    return (word.turn != last.turn and first[:1].isupper() and first not in ("I", "I'm", "I'll", "I've")
+            and not last.text.strip().endswith((",", ";", ":", "-")))
+
+
+def _segment(words: list[Found], language: str) -> Segment:
     text = "".join(w.text for w in words).strip()
     kept = tuple(Word(round(w.start, 3), round(w.end, 3), w.text.strip(), round(w.probability, 3))
                  for w in words if w.text.strip())
-    start = round(max(turn.start, min(w.start for w in words)), 3)
-    end = round(max(start + 0.01, min(turn.end, max(w.end for w in words))), 3)
-    return Segment(start, end, text, turn.language, kept or None)
+    start = round(min(w.start for w in words), 3)
+    end = round(max(start + 0.01, max(w.end for w in words)), 3)
+    return Segment(start, end, text, language, kept or None)
 
 
 def transcribe_source(engine: Engine, source, language: str = "auto", hotwords: Sequence[str] = (),

@@ -82,9 +82,8 @@ def _split_long(probs: np.ndarray, a: int, b: int, longest: int) -> list[tuple[i
     return _split_long(probs, a, cut, longest) + _split_long(probs, cut, b, longest)
 
 
-def turns_from_probabilities(probs: np.ndarray, duration: float) -> list[Turn]:
-    """Speech turns: hysteresis on the scores, short gaps merged, blips dropped, padded, long ones cut."""
-    step = WINDOW / SAMPLE_RATE
+def _runs(probs: np.ndarray) -> list[list[int]]:
+    """Windows of speech by hysteresis: from a score above ONSET until one below OFFSET."""
     runs: list[list[int]] = []
     active = False
     for i, p in enumerate(probs):
@@ -96,6 +95,21 @@ def turns_from_probabilities(probs: np.ndarray, duration: float) -> list[Turn]:
                 runs[-1][1] = i + 1
             else:
                 active = False
+    return runs
+
+
+def pauses_from_probabilities(probs: np.ndarray, shortest: float = 0.3) -> list[tuple[float, float]]:
+    """The pauses inside turns too (those shorter than MERGE_GAP): where a sentence may break."""
+    step = WINDOW / SAMPLE_RATE
+    runs = _runs(probs)
+    return [(a[1] * step, b[0] * step) for a, b in zip(runs, runs[1:], strict=False)
+            if (b[0] - a[1]) * step >= shortest]
+
+
+def turns_from_probabilities(probs: np.ndarray, duration: float) -> list[Turn]:
+    """Speech turns: hysteresis on the scores, short gaps merged, blips dropped, padded, long ones cut."""
+    step = WINDOW / SAMPLE_RATE
+    runs = _runs(probs)
     merged: list[list[int]] = []
     for run in runs:
         if merged and (run[0] - merged[-1][1]) * step < MERGE_GAP:

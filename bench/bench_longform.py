@@ -311,6 +311,8 @@ def main() -> None:
     parser.add_argument("--tune", default="",
                         help="module.NAME=VALUE,... for learninglab (to measure a setting)")
     parser.add_argument("--tag", default="", help="suffix for this run's result files")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take a system's figures from an earlier run on the same session if saved")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--session", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -330,9 +332,15 @@ def main() -> None:
     before = os.getloadavg()[0]
     results = {}
     for name in systems:
-        results[name] = measure(name, wav, args.excerpt, args.folder, args.tag)
+        saved = args.folder / f"result-{name}{args.tag}-{wav.stem}.json"
+        if args.reuse and saved.exists():       # measured by an earlier run on the same session
+            results[name] = json.loads(saved.read_text())
+        else:
+            results[name] = measure(name, wav, args.excerpt, args.folder, args.tag)
+            results[name]["load"] = os.getloadavg()[0]
+            saved.write_text(json.dumps(results[name]))
         print(f"{name}: {results[name]['seconds'] / results[name]['wall']:.1f}x real time "
-              f"(load {os.getloadavg()[0]:.2f})", flush=True)
+              f"(load {results[name].get('load', 0):.2f})", flush=True)
     report(results, meta, args.excerpt, (before, os.getloadavg()[0]))
     if args.json:
         args.json.write_text(json.dumps({"results": results}, indent=1))

@@ -320,13 +320,30 @@ class Driver:
         between = [b - a for a, b in self.pauses[k:k + 4] if last.start < (a + b) / 2 < word.start + 0.1]
         return max(between, default=max(0.0, word.start - last.end))
 
+    def _snap(self, words: list[Found]) -> list[Found]:
+        """Word times against the VAD's pauses: the alignment gives each word the time up to the
+        next one, so a word before a pause seems to last through it; it ends where the pause
+        starts, and the next word starts where it ends (captions, and the pauses later stages read)."""
+        out = list(words)
+        for i in range(len(out) - 1):
+            w, nxt = out[i], out[i + 1]
+            if w.turn != nxt.turn:
+                continue
+            k = bisect.bisect_left(self.pauses, (w.start, 0.0))
+            for a, b in self.pauses[k:k + 3]:
+                if w.start + 0.05 < a and b < nxt.end - 0.05 and a < nxt.start + 0.3:
+                    out[i] = replace(w, end=min(w.end, a))
+                    out[i + 1] = replace(nxt, start=max(nxt.start, min(b, nxt.end - 0.05)))
+                    break
+        return out
+
     def _segments(self) -> list[Segment]:
         """Sentences, as later stages want them (each segment is translated on its own): a segment
         ends at a sentence's end, at a change of language, at a pause of SEGMENT_PAUSE, or at
         MAX_SEGMENT, where a turn starts with a capital after a word that ends no clause (Whisper
         left out the full stop), or at a pause after a clause once the segment is long (as Whisper's
         own segments do); a short pause between two turns inside a sentence does not end it."""
-        words = correct_names(sorted(self.found, key=lambda w: w.start), self.hotwords)
+        words = correct_names(self._snap(sorted(self.found, key=lambda w: w.start)), self.hotwords)
         segments, current = [], []
         for w in [*words, None]:
             if current and w is not None and _new_sentence(current[-1], w) and \

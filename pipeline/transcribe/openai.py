@@ -111,8 +111,8 @@ class OpenAIWhisperEngine:
                 task="transcribe", language=language, temperature=temperature, without_timestamps=True,
                 beam_size=None if temperature > 0 else self.beam_size, best_of=5 if temperature > 0 else None,
                 prompt=list(prompt) or None, fp16=False)
-            found = whisper.decode(self._model, encoded[[requests[i].item for i in members]], options)
-            for i, result in zip(members, found, strict=True):
+            for i in members:       # one window a call: openai-whisper's beam search takes one audio
+                result = whisper.decode(self._model, encoded[requests[i].item], options)
                 results[i] = Hypothesis(tuple(result.tokens), result.text, float(result.avg_logprob),
                                         float(result.no_speech_prob))
         return results  # type: ignore[return-value]

@@ -46,6 +46,9 @@ def new_episode(root: Path, slug: str, recording: Path, title: str | None = None
     folder = Path(root) / EPISODES_DIR / slug
     if folder.exists():
         raise LearningLabError(folder, "already exists", fix="choose another slug")
+    from .audio import decode
+
+    decode(recording, 8000, field="--recording")      # refuse what the run would fail on, before copying
     folder.mkdir(parents=True)
     try:
         target = folder / f"recording{recording.suffix.lower()}"

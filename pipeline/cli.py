@@ -67,8 +67,37 @@ def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> Non
 
 # -- running the pipeline ----------------------------------------------------------------------
 
+def consent_first(settings: Settings) -> bool:
+    """Carry out every withdrawal before anything else can fail; True when one could not be completed."""
+    from .consent import enforce
+    from .reporting import echo_error
+
+    report = enforce(settings.project_dir)
+    if settings.verbosity >= 0:
+        for line in report.lines():
+            click.echo(line)
+    for error in report.errors:
+        echo_error(f"withdrawal not completed: {error}")
+    return bool(report.errors)
+
+
+def writing(settings: Settings):
+    """The project's write lock: a second run at the same time stops at once, naming the first."""
+    from .lock import project_lock
+    return project_lock(settings.project_dir / "output")
+
+
 def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
          options: dict, jobs: int = 1) -> None:
+    withdrawal_failed = consent_first(settings)
+    with writing(settings):
+        _run_locked(settings, stage_names, slugs, force, options, jobs)
+    if withdrawal_failed:
+        sys.exit(1)
+
+
+def _run_locked(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
+                options: dict, jobs: int) -> None:
     from .reporting import echo_error, summary_table
     from .workflow import run_pipeline
 
@@ -343,13 +372,15 @@ def publish(settings: Settings) -> None:
     from .publish.site import publish as publish_site
     from .reporting import echo_error
 
-    report = publish_site(settings.project())
+    withdrawal_failed = consent_first(settings)
+    with writing(settings):
+        report = publish_site(settings.project())
     for error in (*report.spec_errors, *report.errors):
         echo_error(error.line())
     if settings.verbosity >= 0:
         for line in report.lines():
             click.echo(line)
-    if report.errors or report.spec_errors:
+    if report.errors or report.spec_errors or withdrawal_failed:
         sys.exit(1)
 
 

@@ -45,8 +45,15 @@ class LocalText:
 @dataclass(frozen=True)
 class Redaction:
     ranges: tuple[tuple[float, float], ...] = ()
-    words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()                 # forms redacted in every language
     fill: str = "tone"          # "tone" or "silence"
+    words_in: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (language, forms): words_es = [...]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every form to redact, in every text of every language (a Spanish form on an English page
+        is as much a leak as on a Spanish one)."""
+        return tuple(dict.fromkeys([*self.words, *(w for _, forms in self.words_in for w in forms)]))
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,19 @@ def check_slug(fields: Fields, key: str, slug: str) -> str:
     return slug
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every symlink resolved, stays inside `root`."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):        # a symlink loop
+        return False
+
+
 def check_recording(recording: Path, folder: Path, spec_path: Path) -> None:
+    project = Path(folder).parent.parent
+    if recording.is_symlink() or not inside(recording, project):
+        raise LearningLabError(recording, "is a link to a file outside the project", field="recording",
+                               fix=f"copy the recording itself into {folder}")
     if not recording.is_file():
         raise LearningLabError(recording, "recording not found", field="recording",
                                fix=f"copy the file into {folder} or fix 'recording' in {spec_path}")
@@ -159,7 +178,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         if value is not None and value < 1:
             raise data.error(key, "must be 1 or more")
     redact = data.table("redact")
-    redact.unknown({"ranges", "words", "fill"})
+    redact.unknown({"ranges", "words", "fill", *(f"words_{lang}" for lang in LANGUAGES)})
     ranges = []
     for i, item in enumerate(redact.get("ranges", list, [])):
         if not (isinstance(item, list) and len(item) == 2):
@@ -172,6 +191,13 @@ def load_episode(folder: Path) -> EpisodeSpec:
     words = redact.strings("words")
     if not all(w.strip() for w in words):
         raise redact.error("words", "must be a list of non-empty strings")
+    words_in = []
+    for lang in LANGUAGES:
+        forms = redact.strings(f"words_{lang}")
+        if not all(w.strip() for w in forms):
+            raise redact.error(f"words_{lang}", "must be a list of non-empty strings")
+        if forms:
+            words_in.append((lang, tuple(forms)))
     fill = redact.text("fill", "tone")
     if fill not in ("tone", "silence"):
         raise redact.error("fill", f"unknown fill {fill!r}", "use tone or silence")
@@ -180,13 +206,15 @@ def load_episode(folder: Path) -> EpisodeSpec:
     if top:
         spoken = language if language != "auto" else "source"
         local[spoken] = _local(Fields(path, top))
-    return EpisodeSpec(
+    spec = EpisodeSpec(
         slug=slug, folder=Path(folder), title=title, date=date, recording=recording, language=language,
         description=data.text("description", "") or "", speakers=tuple(speakers), topics=tuple(topics),
         explicit=data.get("explicit", bool, False), season=data.get("season", int),
         episode=data.get("episode", int), status=status, guid=guid.lower() if guid else None,
-        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill),
+        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill, tuple(words_in)),
     )
+    from .redact import redact_spec
+    return redact_spec(spec)          # the public view: no stage ever sees a redacted form
 
 
 @dataclass(frozen=True)
@@ -202,8 +230,15 @@ def discover(root: Path) -> Discovery:
     errors: list[LearningLabError] = []
     if not base.is_dir():
         return Discovery((), ())
+    from .consent import retired_guids
+
+    retired = retired_guids(root)
     seen: dict[str, Path] = {}
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if folder.is_symlink() or not inside(folder, root) or (folder / EPISODE_FILE).is_symlink():
+            errors.append(LearningLabError(folder, "is a link that leaves the project folder",
+                                           fix="copy the episode folder itself into episodes/"))
+            continue
         if not (folder / EPISODE_FILE).exists():
             errors.append(LearningLabError(folder / EPISODE_FILE, "missing episode.toml",
                                            fix=f"run `learninglab new {folder.name} --recording FILE`"))
@@ -231,6 +266,14 @@ def discover(root: Path) -> Discovery:
                                            f"{owners[spec.guid].spec_path}", field="guid",
                                            fix="a guid is an episode's identity forever and is never "
                                                "reused: give this episode a new one"))
+            episodes.remove(spec)
+        elif spec.guid in retired and spec.status != "withdrawn":
+            when = f" on {retired[spec.guid]}" if retired[spec.guid] else ""
+            errors.append(LearningLabError(spec.spec_path, f"guid {spec.guid} was retired when its episode's "
+                                           f"consent was withdrawn{when}: it is never published again",
+                                           field="guid",
+                                           fix="to publish this session anew (if the partner consents again), "
+                                               "make a new episode with `learninglab new` (a new guid)"))
             episodes.remove(spec)
         else:
             owners[spec.guid] = spec

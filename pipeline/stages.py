@@ -62,11 +62,13 @@ def _hotwords(ctx: Context) -> list[str]:
 
 
 def _transcribe(ctx: Context, out: Path, progress: Progress) -> None:
+    from .redact import redact_transcript
     from .transcribe import load_engine, transcribe_file
 
     engine = load_engine(*_engine_settings(ctx))
     result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress)
-    write_transcript_files(result, out)
+    redaction = ctx.spec.redaction      # what Whisper heard of a redacted name never reaches the disk
+    write_transcript_files(redact_transcript(result, redaction.forms, redaction.ranges), out)
 
 
 TRANSCRIBE = Stage(
@@ -81,25 +83,31 @@ TRANSCRIBE = Stage(
 # -- redact ----------------------------------------------------------------------------------
 
 def source_transcript(ctx: Context) -> Path:
-    """The transcript every later stage reads: redacted, in the language(s) spoken.
-
-    The unredacted one stays in transcribe/, in the work area only; nothing published reads it."""
+    """The transcript every later stage reads: redacted, in the language(s) spoken."""
     return ctx.stage_dir("redact") / "transcript.json"
 
 
 def _redact(ctx: Context, out: Path, progress: Progress) -> None:
+    """Apply the episode's current redaction to the transcript, and scrub transcribe/ too: a name
+    added to the list later must not linger in the work area. (Taking a name off the list does not
+    bring it back: `learninglab transcribe --force` does.)"""
     from .redact import redact_transcript
 
-    raw = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
+    raw_dir = ctx.stage_dir("transcribe")
+    raw = transcript_io.load(raw_dir / "transcript.json")
     redaction = ctx.spec.redaction
-    write_transcript_files(redact_transcript(raw, redaction.words, redaction.ranges), out)
+    redacted = redact_transcript(raw, redaction.forms, redaction.ranges)
+    write_transcript_files(redacted, out)
+    if redacted != raw:
+        write_transcript_files(redacted, raw_dir)
     progress(raw.duration)
 
 
 REDACT = Stage(
-    name="redact", version=1, description="redacting names and silenced ranges",
+    name="redact", version=2, description="redacting names and silenced ranges",
+    # a scrub of transcribe/ changes these bytes: redact then reruns once, to the same output
     inputs=lambda ctx: [ctx.stage_dir("transcribe") / "transcript.json"],
-    params=lambda ctx: {"words": sorted(ctx.spec.redaction.words), "ranges": ctx.spec.redaction.ranges},
+    params=lambda ctx: {"words": sorted(ctx.spec.redaction.forms), "ranges": ctx.spec.redaction.ranges},
     run=_redact,
 )
 

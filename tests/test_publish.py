@@ -233,7 +233,7 @@ def test_notes_carry_summary_chapters_topics_speakers_links_and_transcript(root)
 
 def test_redacted_words_are_never_published(root):
     raw = (root / "output" / "episodes" / "special-chars" / "transcribe" / "transcript.json").read_text()
-    assert "Americans" in raw
+    assert "Americans" not in raw and "[redacted]" in raw      # the work area is scrubbed too
     for path in site_of(root).rglob("*"):
         if path.is_file() and path.suffix not in (".mp3", ".png"):
             assert "Americans" not in path.read_text(encoding="utf-8"), path
@@ -301,7 +301,7 @@ def test_unlisted_gets_a_noindex_page_only_draft_nothing_withdrawn_is_removed(fr
 
     set_field(fresh / "episodes" / "special-chars" / "episode.toml", "status", '"withdrawn"')
     report = publish(Project.load(fresh), ready=ALL)
-    assert report.removed == ("special-chars",)
+    assert report.consent.withdrawn == ("special-chars",)      # consent first, before anything else
     assert not any(site.glob("*/special-chars")) and not (site / "episodes" / "special-chars").exists()
     for lang in ("en", "es", "fr"):
         assert CLIPS[0].guid not in (site / lang / "feed.xml").read_text(encoding="utf-8")

@@ -160,7 +160,7 @@ def notes_markdown(v: NotesView) -> str:
                            L=i18n.labels(v.lang))
 
 
-def transcript_document(transcript: Transcript, title: str, lang: str) -> str:
+def transcript_document(transcript: Transcript, title: str, lang: str, noindex: bool = False) -> str:
     """The HTML transcript the feeds announce (Podcasting 2.0 style: cite, time, p per segment)."""
     return render_html("transcript.html", lines=lines(transcript), title=title, lang=lang, root=DOC_ROOT,
-                       L=i18n.labels(lang))
+                       L=i18n.labels(lang), noindex=noindex)

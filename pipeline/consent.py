@@ -1,0 +1,321 @@
+"""Consent first: withdrawn episodes leave everything published before anything else can fail.
+
+`enforce(root)` is the first step of every run and every publish. It needs nothing but the project
+folder: not learninglab.toml, not the artwork, not a valid episode.toml. Each episode file is read
+with the most forgiving reader that can find its `status`, so a typo elsewhere in a withdrawn
+episode's file, a broken show file or a full disk cannot keep a withdrawn session online.
+
+For each withdrawn episode, in this order (a podcast app must never see an item whose audio is gone,
+and a feed must never name a withdrawn episode once its files are gone):
+1. its items leave every feed (rewritten atomically; if the disk is too full even for that, the
+   episode's files are removed first to make room, and as a last resort the feed file is deleted);
+2. its cards leave the portal pages and its pages leave sitemap.xml;
+3. its published folders (audio, transcripts, pages, share packs) and its work area are deleted;
+4. its guid is retired in episodes/.retired-guids, which outlives output/: an episode that comes back
+   under a retired guid is refused (see pipeline/episode.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+EPISODES_DIR = "episodes"
+EPISODE_FILE = "episode.toml"
+RETIRED_FILE = ".retired-guids"
+WITHDRAWN = "withdrawn"
+
+_TABLE = re.compile(r"^\s*\[")
+_STATUS = re.compile(r"""^\s*status\s*=\s*["']\s*withdrawn\s*["']""", re.IGNORECASE | re.MULTILINE)
+
+
+def _value(text: str, key: str) -> str | None:
+    """A top-level `key = "value"` from text that may not parse as TOML."""
+    for line in text.splitlines():
+        if _TABLE.match(line):
+            break
+        found = re.match(rf"""^\s*{key}\s*=\s*["']([^"'\n]*)["']""", line)
+        if found:
+            return found.group(1).strip()
+    return None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the forgiving reader could find in one episode folder."""
+    folder: Path
+    slug: str
+    guid: str | None
+    withdrawn: bool
+
+
+def read_consent(folder: Path) -> Consent:
+    """Status, slug and guid of an episode, from a file that may be broken anywhere else.
+
+    When the file parses, its values are used; when it does not, a `status = "withdrawn"` line anywhere
+    counts (being wrong in that direction only hides an episode until its file is fixed)."""
+    path = Path(folder) / EPISODE_FILE
+    try:
+        text = path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+    except OSError:
+        return Consent(Path(folder), Path(folder).name, None, False)
+    try:
+        data = tomllib.loads(text)
+        status, slug, guid = data.get("status"), data.get("slug"), data.get("guid")
+        withdrawn = isinstance(status, str) and status.strip().lower() == WITHDRAWN
+    except tomllib.TOMLDecodeError:
+        withdrawn = bool(_STATUS.search(text))
+        slug, guid = _value(text, "slug"), _value(text, "guid")
+    slug = slug if isinstance(slug, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) else Path(folder).name
+    guid = guid.strip().lower() if isinstance(guid, str) and guid.strip() else None
+    return Consent(Path(folder), slug, guid, withdrawn)
+
+
+def episode_folders(root: Path) -> list[Path]:
+    base = Path(root) / EPISODES_DIR
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def all_consents(root: Path) -> list[Consent]:
+    return [read_consent(folder) for folder in episode_folders(root)]
+
+
+# -- the retired guids --------------------------------------------------------------------------
+
+def retired_path(root: Path) -> Path:
+    return Path(root) / EPISODES_DIR / RETIRED_FILE
+
+
+def retired_guids(root: Path) -> dict[str, str]:
+    """guid -> the day its episode was withdrawn."""
+    try:
+        text = retired_path(root).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts and not line.startswith("#"):
+            out[parts[0].lower()] = parts[1] if len(parts) > 1 else ""
+    return out
+
+
+def retire(root: Path, guids: Iterable[str]) -> None:
+    known = retired_guids(root)
+    new = [g for g in dict.fromkeys(guids) if g and g not in known]
+    if not new:
+        return
+    today = dt.date.today().isoformat()
+    known.update({g: today for g in new})
+    lines = ["# Guids of withdrawn episodes: never published again (written by learninglab; keep this file)."]
+    lines += [f"{g} {day}" for g, day in sorted(known.items())]
+    atomic.write_text(retired_path(root), "\n".join(lines) + "\n")
+
+
+# -- removing a withdrawn episode from the site ---------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsentReport:
+    withdrawn: tuple[str, ...] = ()        # episodes removed from the site or the work area this time
+    errors: tuple[str, ...] = ()           # what could not be done: the run must say so and fail
+    notes: tuple[str, ...] = field(default=())
+
+    def lines(self) -> list[str]:
+        return [f"withdrawn: {slug} removed from every feed, page and work file" for slug in self.withdrawn]
+
+
+class _Site:
+    """The published site as plain files: enough to take an episode out without the show's settings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.site = self.root / "output" / "site"
+        self.work = self.root / "output" / "episodes"
+
+    def lang_dirs(self) -> list[Path]:
+        if not self.site.is_dir():
+            return []
+        return [p for p in self.site.iterdir() if p.is_dir() and not p.is_symlink()
+                and re.fullmatch(r"[a-z]{2}", p.name)]
+
+    def feeds(self) -> list[Path]:
+        return [d / "feed.xml" for d in self.lang_dirs() if (d / "feed.xml").is_file()]
+
+    def listings(self) -> list[Path]:
+        pages = [self.site / "index.html"] + [d / "index.html" for d in self.lang_dirs()]
+        return [p for p in pages if p.is_file() and not p.is_symlink()]
+
+    def folders(self, slug: str) -> list[Path]:
+        found = [self.site / "episodes" / slug, self.work / slug]
+        found += [d / slug for d in self.lang_dirs()]
+        share = self.site / "share"
+        if share.is_dir():
+            found += [d / slug for d in share.iterdir() if d.is_dir()]
+        return [p for p in found if p.exists() or p.is_symlink()]
+
+    def record_slugs(self, consent: Consent) -> set[str]:
+        """Slugs of published records that belong to this episode (by slug, guid or folder)."""
+        import json
+
+        slugs = {consent.slug}
+        base = self.site / "episodes"
+        if not base.is_dir():
+            return slugs
+        for record in base.glob("*/episode.json"):
+            try:
+                data = json.loads(record.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(data, dict):
+                continue
+            if (consent.guid and str(data.get("guid", "")).lower() == consent.guid) or \
+                    data.get("folder") == consent.folder.name:
+                slugs.add(record.parent.name)
+        return slugs
+
+
+def _names(text: str, slugs: set[str], guid: str | None) -> bool:
+    if guid and guid in text.lower():
+        return True
+    return any(f"/{slug}/" in text or f"episodes/{slug}" in text for slug in slugs)
+
+
+def _drop_feed_items(feed: Path, slugs: set[str], guid: str | None) -> bytes | None:
+    """The feed without the episode's items, or None when it has none of them."""
+    from lxml import etree
+
+    data = feed.read_bytes()
+    if not _names(data.decode("utf-8", "replace"), slugs, guid):
+        return None
+    try:
+        tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return b""                  # unreadable and names the episode: the feed goes
+    channel = tree.find("channel")
+    for item in list(channel if channel is not None else []):
+        if item.tag == "item" and _names(etree.tostring(item, encoding="unicode"), slugs, guid):
+            channel.remove(item)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _drop_cards(page: Path, slugs: set[str], guid: str | None) -> str | None:
+    """A portal page without the episode's cards, or None when it has none."""
+    import lxml.html
+
+    text = page.read_text(encoding="utf-8", errors="replace")
+    if not _names(text, slugs, guid):
+        return None
+    tree = lxml.html.document_fromstring(text)
+    for card in tree.xpath("//li[@data-episode]"):
+        if card.get("data-episode") in slugs:
+            card.drop_tree()
+    for link in tree.xpath("//a[@href]"):          # an older page without data-episode marks
+        if _names(link.get("href", ""), slugs, None):
+            holder = next((a for a in link.iterancestors("li", "article")), link)
+            holder.drop_tree()
+    return "<!doctype html>\n" + lxml.html.tostring(tree, encoding="unicode")
+
+
+def _drop_sitemap_urls(sitemap: Path, slugs: set[str]) -> str | None:
+    text = sitemap.read_text(encoding="utf-8", errors="replace")
+    kept = [line for line in text.splitlines(keepends=True) if not _names(line, slugs, None)]
+    return "".join(kept) if len(kept) != len(text.splitlines()) else None
+
+
+def _write_or_remove(path: Path, data: bytes, errors: list[str], make_room) -> None:
+    """Rewrite `path`; on a full disk, free the withdrawn episode's space and retry; else delete it."""
+    for attempt in range(2):
+        try:
+            if data:
+                atomic.write_bytes(path, data)
+            else:
+                path.unlink(missing_ok=True)
+            return
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC or attempt:
+                break
+            make_room()
+    try:
+        path.unlink(missing_ok=True)          # needs no space: the feed goes rather than the item staying
+        errors.append(f"{path}: the disk is full, so this file was deleted instead of rewritten "
+                      "without the withdrawn episode — free some space and run `learninglab publish`")
+    except OSError as exc:
+        errors.append(f"{path}: the withdrawn episode could not be removed from it ({exc.strerror}) — "
+                      "make output/site writable and run `learninglab publish` at once")
+
+
+def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> bool:
+    slugs = site.record_slugs(consent)
+    touched = False
+
+    def make_room() -> None:
+        for slug in slugs:
+            for folder in site.folders(slug):
+                atomic.remove_tree(folder)
+
+    for feed in site.feeds():
+        try:
+            data = _drop_feed_items(feed, slugs, consent.guid)
+        except OSError as exc:
+            errors.append(f"{feed}: cannot read ({exc.strerror}) — the withdrawn episode may still be listed")
+            continue
+        if data is not None:
+            _write_or_remove(feed, data, errors, make_room)
+            touched = True
+    for page in site.listings():
+        text = _drop_cards(page, slugs, consent.guid)
+        if text is not None:
+            _write_or_remove(page, text.encode("utf-8"), errors, make_room)
+            touched = True
+    sitemap = site.site / "sitemap.xml"
+    if sitemap.is_file() and not sitemap.is_symlink():
+        text = _drop_sitemap_urls(sitemap, slugs)
+        if text is not None:
+            _write_or_remove(sitemap, text.encode("utf-8"), errors, make_room)
+            touched = True
+    for slug in slugs:
+        for folder in site.folders(slug):
+            try:
+                atomic.remove_tree(folder)
+                touched = True
+            except OSError as exc:
+                errors.append(f"{folder}: could not be deleted ({exc.strerror}) — delete it by hand")
+    for listing in [*site.feeds(), *site.listings()]:
+        try:
+            if _names(listing.read_text(encoding="utf-8", errors="replace"), slugs, consent.guid):
+                errors.append(f"{listing}: still names withdrawn episode {consent.slug} — "
+                              "delete output/site and run `learninglab publish`")
+        except OSError:
+            pass
+    return touched
+
+
+def enforce(root: Path) -> ConsentReport:
+    """Carry out every withdrawal in the project; safe to call any number of times."""
+    root = Path(root).resolve()
+    site = _Site(root)
+    withdrawn, errors = [], []
+    consents = [c for c in all_consents(root) if c.withdrawn]
+    for consent in consents:
+        if _withdraw(site, consent, errors):
+            withdrawn.append(consent.slug)
+    try:
+        retire(root, [c.guid for c in consents if c.guid])
+    except OSError as exc:
+        errors.append(f"{retired_path(root)}: cannot record the withdrawn guids ({exc.strerror}) — "
+                      "make the episodes folder writable")
+    return ConsentReport(tuple(withdrawn), tuple(errors))

@@ -104,15 +104,16 @@ def _run_locked(settings: Settings, stage_names: list[str] | None, slugs: tuple[
     project = settings.project()
     report = run_pipeline(project, stage_names=stage_names, slugs=slugs, force=force, options=options,
                           show_progress=settings.verbosity >= 0 and sys.stderr.isatty(), jobs=jobs)
-    for error in report.spec_errors:
-        echo_error(error.line())
+    shown = {error.line() for error in report.spec_errors}
+    for line in shown:
+        echo_error(line)
     if settings.verbosity >= 0:
         for line in summary_table(report.results):
             click.echo(line)
     for r in report.results:
         if r.status == "failed":
             echo_error(f"{r.slug}: {r.stage}: {r.error}")
-    publish_failed = _report_publish(settings, report)
+    publish_failed = _report_publish(settings, report, shown)
     if publish_failed and not report.failed:
         sys.exit(1)
     if report.failed:
@@ -123,20 +124,24 @@ def _run_locked(settings: Settings, stage_names: list[str] | None, slugs: tuple[
         click.echo(f"{report.succeeded} episode(s) up to date in {project.work}")
 
 
-def _report_publish(settings: Settings, report) -> bool:
-    """Print the publish step's outcome after a full run; True when publishing had errors."""
+def _report_publish(settings: Settings, report, shown: set[str]) -> bool:
+    """Print the publish step's outcome after a full run; True when publishing had errors (an episode
+    file that does not load counts, also one this run was not asked to process: it is kept as before)."""
     from .reporting import echo_error
 
     if report.publish_error:
         echo_error(f"publish: {report.publish_error}")
     if report.publish is None:
         return bool(report.publish_error)
+    others = [e.line() for e in report.publish.spec_errors if e.line() not in shown]
+    for line in others:
+        echo_error(line)
     for error in report.publish.errors:
         echo_error(f"publish: {error.line()}")
     if settings.verbosity >= 0:
         for line in report.publish.lines():
             click.echo(line)
-    return bool(report.publish.errors)
+    return bool(report.publish.errors or others)
 
 
 def engine_options(func):

@@ -167,14 +167,15 @@ class _Site:
             found += [d / slug for d in share.iterdir() if d.is_dir()]
         return [p for p in found if p.exists() or p.is_symlink()]
 
-    def record_slugs(self, consent: Consent) -> set[str]:
-        """Slugs of published records that belong to this episode (by slug, guid or folder)."""
+    def records_of(self, consent: Consent) -> tuple[set[str], set[str]]:
+        """Slugs and guids of the published records that belong to this episode (by slug, guid or
+        folder): a file too broken to name its guid still has its guid retired."""
         import json
 
-        slugs = {consent.slug}
+        slugs, guids = {consent.slug}, {consent.guid} - {None}
         base = self.site / "episodes"
         if not base.is_dir():
-            return slugs
+            return slugs, guids
         for record in base.glob("*/episode.json"):
             try:
                 data = json.loads(record.read_text(encoding="utf-8"))
@@ -182,24 +183,27 @@ class _Site:
                 continue
             if not isinstance(data, dict):
                 continue
-            if (consent.guid and str(data.get("guid", "")).lower() == consent.guid) or \
-                    data.get("folder") == consent.folder.name:
+            guid = str(data.get("guid", "")).lower()
+            if (consent.guid and guid == consent.guid) or data.get("folder") == consent.folder.name or \
+                    record.parent.name == consent.slug:
                 slugs.add(record.parent.name)
-        return slugs
+                guids |= {guid} - {""}
+        return slugs, guids
 
 
-def _names(text: str, slugs: set[str], guid: str | None) -> bool:
-    if guid and guid in text.lower():
+def _names(text: str, slugs: set[str], guids: set[str]) -> bool:
+    lowered = text.lower()
+    if any(guid in lowered for guid in guids):
         return True
     return any(f"/{slug}/" in text or f"episodes/{slug}" in text for slug in slugs)
 
 
-def _drop_feed_items(feed: Path, slugs: set[str], guid: str | None) -> bytes | None:
+def _drop_feed_items(feed: Path, slugs: set[str], guids: set[str]) -> bytes | None:
     """The feed without the episode's items, or None when it has none of them."""
     from lxml import etree
 
     data = feed.read_bytes()
-    if not _names(data.decode("utf-8", "replace"), slugs, guid):
+    if not _names(data.decode("utf-8", "replace"), slugs, guids):
         return None
     try:
         tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -207,24 +211,24 @@ def _drop_feed_items(feed: Path, slugs: set[str], guid: str | None) -> bytes | N
         return b""                  # unreadable and names the episode: the feed goes
     channel = tree.find("channel")
     for item in list(channel if channel is not None else []):
-        if item.tag == "item" and _names(etree.tostring(item, encoding="unicode"), slugs, guid):
+        if item.tag == "item" and _names(etree.tostring(item, encoding="unicode"), slugs, guids):
             channel.remove(item)
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _drop_cards(page: Path, slugs: set[str], guid: str | None) -> str | None:
+def _drop_cards(page: Path, slugs: set[str], guids: set[str]) -> str | None:
     """A portal page without the episode's cards, or None when it has none."""
     import lxml.html
 
     text = page.read_text(encoding="utf-8", errors="replace")
-    if not _names(text, slugs, guid):
+    if not _names(text, slugs, guids):
         return None
     tree = lxml.html.document_fromstring(text)
     for card in tree.xpath("//li[@data-episode]"):
         if card.get("data-episode") in slugs:
             card.drop_tree()
     for link in tree.xpath("//a[@href]"):          # an older page without data-episode marks
-        if _names(link.get("href", ""), slugs, None):
+        if _names(link.get("href", ""), slugs, set()):
             holder = next((a for a in link.iterancestors("li", "article")), link)
             holder.drop_tree()
     return "<!doctype html>\n" + lxml.html.tostring(tree, encoding="unicode")
@@ -232,7 +236,7 @@ def _drop_cards(page: Path, slugs: set[str], guid: str | None) -> str | None:
 
 def _drop_sitemap_urls(sitemap: Path, slugs: set[str]) -> str | None:
     text = sitemap.read_text(encoding="utf-8", errors="replace")
-    kept = [line for line in text.splitlines(keepends=True) if not _names(line, slugs, None)]
+    kept = [line for line in text.splitlines(keepends=True) if not _names(line, slugs, set())]
     return "".join(kept) if len(kept) != len(text.splitlines()) else None
 
 
@@ -258,8 +262,9 @@ def _write_or_remove(path: Path, data: bytes, errors: list[str], make_room) -> N
                       "make output/site writable and run `learninglab publish` at once")
 
 
-def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> bool:
-    slugs = site.record_slugs(consent)
+def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> tuple[bool, set[str]]:
+    """Take one episode out of the site and the work area; (whether anything was there, its guids)."""
+    slugs, guids = site.records_of(consent)
     touched = False
 
     def make_room() -> None:
@@ -269,7 +274,7 @@ def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> bool:
 
     for feed in site.feeds():
         try:
-            data = _drop_feed_items(feed, slugs, consent.guid)
+            data = _drop_feed_items(feed, slugs, guids)
         except OSError as exc:
             errors.append(f"{feed}: cannot read ({exc.strerror}) — the withdrawn episode may still be listed")
             continue
@@ -277,7 +282,7 @@ def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> bool:
             _write_or_remove(feed, data, errors, make_room)
             touched = True
     for page in site.listings():
-        text = _drop_cards(page, slugs, consent.guid)
+        text = _drop_cards(page, slugs, guids)
         if text is not None:
             _write_or_remove(page, text.encode("utf-8"), errors, make_room)
             touched = True
@@ -296,25 +301,26 @@ def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> bool:
                 errors.append(f"{folder}: could not be deleted ({exc.strerror}) — delete it by hand")
     for listing in [*site.feeds(), *site.listings()]:
         try:
-            if _names(listing.read_text(encoding="utf-8", errors="replace"), slugs, consent.guid):
+            if _names(listing.read_text(encoding="utf-8", errors="replace"), slugs, guids):
                 errors.append(f"{listing}: still names withdrawn episode {consent.slug} — "
                               "delete output/site and run `learninglab publish`")
         except OSError:
             pass
-    return touched
+    return touched, guids
 
 
 def enforce(root: Path) -> ConsentReport:
     """Carry out every withdrawal in the project; safe to call any number of times."""
     root = Path(root).resolve()
     site = _Site(root)
-    withdrawn, errors = [], []
-    consents = [c for c in all_consents(root) if c.withdrawn]
-    for consent in consents:
-        if _withdraw(site, consent, errors):
+    withdrawn, errors, guids = [], [], []
+    for consent in (c for c in all_consents(root) if c.withdrawn):
+        touched, found = _withdraw(site, consent, errors)
+        guids += sorted(found)
+        if touched:
             withdrawn.append(consent.slug)
     try:
-        retire(root, [c.guid for c in consents if c.guid])
+        retire(root, guids)
     except OSError as exc:
         errors.append(f"{retired_path(root)}: cannot record the withdrawn guids ({exc.strerror}) — "
                       "make the episodes folder writable")

@@ -65,11 +65,14 @@ class PublishReport:
     spec_errors: tuple[LearningLabError, ...] = ()     # episode.toml files that did not load
     consent: ConsentReport = field(default_factory=ConsentReport)
     notes: tuple[str, ...] = ()                        # housekeeping done on the way (links, orphans)
+    kept_broken: tuple[str, ...] = ()                  # kept because their episode.toml has an error
 
     def lines(self) -> list[str]:
         out = [f"published: {', '.join(self.published)}"] if self.published else []
         if self.kept:
             out.append(f"kept as published before (stages not done): {', '.join(self.kept)}")
+        if self.kept_broken:
+            out.append(f"kept as published before (episode.toml has an error): {', '.join(self.kept_broken)}")
         if self.removed:
             out.append(f"removed: {', '.join(self.removed)}")
         out += [f"not published: {slug} ({why})" for slug, why in self.not_published]
@@ -331,6 +334,10 @@ def _write_shared(project: Project, artwork_source: Path) -> str:
 
 def _leak_error(spec: EpisodeSpec, found: list[tuple[str, str]]) -> LearningLabError:
     rel, form = found[0]
+    if form in rel:
+        return LearningLabError(spec.spec_path, f"the slug {spec.slug!r} holds the redacted form {form!r}: the "
+                                "episode is not published", field="slug",
+                                fix="give the episode a slug without it (rename its folder, or set slug)")
     return LearningLabError(spec.spec_path, f"the redacted form {form!r} survives in {rel}: the episode is "
                             "not published", field="redact",
                             fix="add the form as it is written there to [redact] words (or words_<lang>), "
@@ -392,7 +399,11 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         if slug not in ready_set:
             if slug in records:
                 if found_leaks := leaks(site, episode_files(site, slug), forms):
-                    errors.append(_leak_error(spec, found_leaks))
+                    rel, form = found_leaks[0]
+                    errors.append(LearningLabError(
+                        spec.spec_path, f"what was published before names the redacted form {form!r} "
+                        f"({rel}): the episode is taken off the site", field="redact",
+                        fix=f"`learninglab run {slug}` republishes it redacted"))
                     removed.append(slug)
                     continue
                 kept.append(slug)
@@ -418,11 +429,12 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         records[slug], written[slug] = record, files
         published.append(slug)
     episodes_dir = project.root / "episodes"
+    kept_broken = []
     for slug, record in list(records.items()):
         if slug in specs:
             continue
         if record.folder and (episodes_dir / record.folder).is_dir():   # spec broken: keep
-            kept.append(slug)
+            kept_broken.append(slug)
         else:
             removed.append(slug)
     listed = newest_first(r for slug, r in records.items() if slug not in removed
@@ -437,7 +449,8 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         if lang not in project.show.languages and (site / lang).is_dir():
             atomic.remove_tree(site / lang)
     return PublishReport(site, tuple(published), tuple(kept), tuple(dict.fromkeys(removed)), tuple(skipped),
-                         tuple(errors), tuple(feeds), tuple(found.errors), consent, notes)
+                         tuple(errors), tuple(feeds), tuple(found.errors), consent, notes,
+                         tuple(kept_broken))
 
 
 def remove_orphan_work(project: Project, found) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import LANGUAGES
 from .errors import LearningLabError
+from .paths import inside
 from .show import check_language
 from .tomlfile import Fields, read_toml
 
@@ -87,17 +88,9 @@ def check_slug(fields: Fields, key: str, slug: str) -> str:
     return slug
 
 
-def inside(path: Path, root: Path) -> bool:
-    """Whether `path`, with every symlink resolved, stays inside `root`."""
-    try:
-        return Path(path).resolve().is_relative_to(Path(root).resolve())
-    except (OSError, RuntimeError):        # a symlink loop
-        return False
-
-
 def check_recording(recording: Path, folder: Path, spec_path: Path) -> None:
     project = Path(folder).parent.parent
-    if recording.is_symlink() or not inside(recording, project):
+    if recording.exists() and not inside(recording, project):
         raise LearningLabError(recording, "is a link to a file outside the project", field="recording",
                                fix=f"copy the recording itself into {folder}")
     if not recording.is_file():
@@ -118,6 +111,22 @@ def _seconds(fields: Fields, key: str, value) -> float:
             total = total * 60 + float(part)
         return total
     raise fields.error(key, f"not a time: {value!r}", 'use seconds (90) or "1:30"')
+
+
+def _date(data: Fields) -> dt.date:
+    """The episode's day. Text that reads as a date gets that very date back as the fix."""
+    value = data.get("date", (dt.date, dt.datetime, str), required=True,
+                     fix="add date = 2026-04-14 (year-month-day, no quotes)")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    from .tomlfile import as_iso_date
+
+    iso = as_iso_date(value.strip())
+    fix = (f"write date = {iso} (no quotes)" if iso
+           else "write year-month-day, e.g. date = 2026-04-14 (no quotes)")
+    raise data.error("date", f"is text ({value!r}), not a date", fix)
 
 
 def _local(fields: Fields) -> LocalText:
@@ -146,9 +155,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
     data.unknown(KNOWN)
     slug = check_slug(data, "slug", data.text("slug", Path(folder).name))
     title = data.text("title", required=True, fix='add title = "..."')
-    date = data.get("date", (dt.date, dt.datetime), required=True, fix="add date = 2026-03-14 (no quotes)")
-    if isinstance(date, dt.datetime):
-        date = date.date()
+    date = _date(data)
     status = data.text("status", "public")
     if status not in STATUSES:
         raise data.error("status", f"unknown status {status!r}", f"use one of {', '.join(STATUSES)}")
@@ -223,6 +230,14 @@ class Discovery:
     errors: tuple[LearningLabError, ...]
 
 
+def retired_error(spec: EpisodeSpec, day: str) -> LearningLabError:
+    when = f" on {day}" if day else ""
+    return LearningLabError(spec.spec_path, f"guid {spec.guid} was retired when its episode's consent was "
+                            f"withdrawn{when}: it is never published again", field="guid",
+                            fix="to publish this session anew (if the partner consents again), make a new "
+                                "episode with `learninglab new` (a new guid)")
+
+
 def discover(root: Path) -> Discovery:
     """Every episode folder under episodes/; a broken one is an error, never a stop."""
     base = Path(root) / EPISODES_DIR
@@ -235,7 +250,7 @@ def discover(root: Path) -> Discovery:
     retired = retired_guids(root)
     seen: dict[str, Path] = {}
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if folder.is_symlink() or not inside(folder, root) or (folder / EPISODE_FILE).is_symlink():
+        if not inside(folder, root) or not inside(folder / EPISODE_FILE, root):
             errors.append(LearningLabError(folder, "is a link that leaves the project folder",
                                            fix="copy the episode folder itself into episodes/"))
             continue
@@ -268,12 +283,7 @@ def discover(root: Path) -> Discovery:
                                                "reused: give this episode a new one"))
             episodes.remove(spec)
         elif spec.guid in retired and spec.status != "withdrawn":
-            when = f" on {retired[spec.guid]}" if retired[spec.guid] else ""
-            errors.append(LearningLabError(spec.spec_path, f"guid {spec.guid} was retired when its episode's "
-                                           f"consent was withdrawn{when}: it is never published again",
-                                           field="guid",
-                                           fix="to publish this session anew (if the partner consents again), "
-                                               "make a new episode with `learninglab new` (a new guid)"))
+            errors.append(retired_error(spec, retired[spec.guid]))
             episodes.remove(spec)
         else:
             owners[spec.guid] = spec

@@ -46,6 +46,17 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def as_iso_date(text: str) -> str | None:
+    """A date written as 2026-04-14 or 14/04/2026 (day first unless that cannot be), as 2026-04-14."""
+    if found := _DATE_LIKE.match(text):
+        return _iso(*(int(g) for g in found.groups()))
+    if found := _DAY_FIRST.match(text):
+        first, second, year = (int(g) for g in found.groups())
+        day, month = (second, first) if second > 12 >= first else (first, second)
+        return _iso(year, month, day)
+    return None
+
+
 def explain(path: Path, text: str, exc: Exception) -> LearningLabError:
     """A TOML syntax error as a line a person can act on: the field, what is wrong, the fix."""
     where = _AT.search(str(exc))
@@ -55,15 +66,16 @@ def explain(path: Path, text: str, exc: Exception) -> LearningLabError:
     assign = _ASSIGN.match(line)
     if assign:
         key, value = assign.group(1), assign.group(2)
+        if value[:1] in "\"'" and value.count(value[0]) == 1:
+            return LearningLabError(path, f"line {line_no}: the text {value} has no closing quote", field=key,
+                                    fix=f"end it with {value[0]} on the same line (or use triple quotes for "
+                                        "several lines)")
         date = _DATE_LIKE.match(value)
         if date:
             return LearningLabError(path, f"{value} is not a calendar date", field=key,
                                     fix="write year-month-day, e.g. date = 2026-04-14 (no quotes)")
-        day_first = _DAY_FIRST.match(value)
-        if day_first:
-            first, second, year = (int(g) for g in day_first.groups())
-            day, month = (second, first) if second > 12 >= first else (first, second)
-            iso = _iso(year, month, day)
+        if _DAY_FIRST.match(value):
+            iso = as_iso_date(value)
             fix = f"write it as year-month-day: {key} = {iso} (no quotes)" if iso else \
                 "write it as year-month-day, e.g. date = 2026-04-14 (no quotes)"
             return LearningLabError(path, f"{value} is not a date TOML can read", field=key, fix=fix)

@@ -133,8 +133,8 @@ rm -f "$1/output/filler"
 cp -a "$1/output/." "$3/output/"
 '''
     (after / "output").mkdir(parents=True)
-    done = subprocess.run(["unshare", "-Urm", "sh", "-c", script, "sh", str(published), sys.executable, str(after)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(["unshare", "-Urm", "sh", "-c", script, "sh", str(published), sys.executable,
+                           str(after)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     stdout, stderr = (after / "stdout").read_text(), (after / "stderr").read_text()
     assert stdout.splitlines()[0] == WITHDRAWN_LINE, stdout + stderr

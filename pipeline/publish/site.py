@@ -88,6 +88,11 @@ def check_artwork(project: Project) -> Path:
     show = project.show
     path = project.root / show.artwork
     fix = "use a square PNG or JPEG of 1400–3000 px (e.g. artwork.png)"
+    from ..paths import inside
+
+    if path.exists() and not inside(path, project.root):
+        raise LearningLabError(show.path, f"artwork {show.artwork!r} is a link to a file outside the project",
+                               field="show.artwork", fix="copy the image itself into the project folder")
     if not path.is_file():
         raise LearningLabError(show.path, f"artwork {show.artwork!r} not found", field="show.artwork",
                                fix=fix)
@@ -335,8 +340,8 @@ def _write_shared(project: Project, artwork_source: Path) -> str:
 def _leak_error(spec: EpisodeSpec, found: list[tuple[str, str]]) -> LearningLabError:
     rel, form = found[0]
     if form in rel:
-        return LearningLabError(spec.spec_path, f"the slug {spec.slug!r} holds the redacted form {form!r}: the "
-                                "episode is not published", field="slug",
+        return LearningLabError(spec.spec_path, f"the slug {spec.slug!r} holds the redacted form {form!r}: "
+                                "the episode is not published", field="slug",
                                 fix="give the episode a slug without it (rename its folder, or set slug)")
     return LearningLabError(spec.spec_path, f"the redacted form {form!r} survives in {rel}: the episode is "
                             "not published", field="redact",
@@ -358,7 +363,7 @@ def _noindex_kept(site: Path, slug: str) -> None:
 def prepare_site(project: Project) -> tuple[str, ...]:
     """No file outside the project is ever written: output/ must be a folder of the project, and no
     link inside output/ survives (a link would lead a later write or delete elsewhere)."""
-    from ..episode import inside
+    from ..paths import inside
 
     output = project.output
     if output.is_symlink() or (output.exists() and not inside(output, project.root)):

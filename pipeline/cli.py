@@ -84,7 +84,7 @@ def consent_first(settings: Settings) -> bool:
 def writing(settings: Settings):
     """The project's write lock: a second run at the same time stops at once, naming the first."""
     from .lock import project_lock
-    return project_lock(settings.project_dir / "output")
+    return project_lock(settings.project_dir)
 
 
 def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,

@@ -311,9 +311,16 @@ def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> tuple[bool, s
 
 def enforce(root: Path) -> ConsentReport:
     """Carry out every withdrawal in the project; safe to call any number of times."""
+    from .errors import LearningLabError
+    from .paths import check_output
+
     root = Path(root).resolve()
     site = _Site(root)
     withdrawn, errors, guids = [], [], []
+    try:
+        check_output(root)
+    except LearningLabError as exc:
+        return ConsentReport((), (exc.line(),) if any(c.withdrawn for c in all_consents(root)) else ())
     for consent in (c for c in all_consents(root) if c.withdrawn):
         touched, found = _withdraw(site, consent, errors)
         guids += sorted(found)

@@ -18,11 +18,13 @@ LOCK_FILE = ".lock"
 
 
 @contextmanager
-def project_lock(output: Path) -> Iterator[None]:
+def project_lock(root: Path) -> Iterator[None]:
     """Hold the project's write lock for the length of the block, or fail in one line at once."""
     import fcntl
 
-    output = Path(output)
+    from .paths import check_output
+
+    output = check_output(root)
     output.mkdir(parents=True, exist_ok=True)
     path = output / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -33,12 +35,14 @@ def project_lock(output: Path) -> Iterator[None]:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             raise LearningLabError(None, f"another learninglab (PID {holder}) is already working on this "
                                    "project", fix="wait for it to finish, then run this again") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass            # a full disk: the lock holds all the same, the PID is only for the message
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

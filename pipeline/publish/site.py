@@ -363,14 +363,9 @@ def _noindex_kept(site: Path, slug: str) -> None:
 def prepare_site(project: Project) -> tuple[str, ...]:
     """No file outside the project is ever written: output/ must be a folder of the project, and no
     link inside output/ survives (a link would lead a later write or delete elsewhere)."""
-    from ..paths import inside
+    from ..paths import check_output
 
-    output = project.output
-    if output.is_symlink() or (output.exists() and not inside(output, project.root)):
-        raise LearningLabError(output, "is a link that leaves the project folder",
-                               fix="make output/ a plain folder inside the project (learninglab writes "
-                                   "only there)")
-    links = atomic.remove_symlinks(output)
+    links = atomic.remove_symlinks(check_output(project.root))
     atomic.sweep(project.site)          # leftovers of a publish that was killed midway
     return tuple(f"removed the link {p.relative_to(project.root)} (links are never followed)" for p in links)
 

@@ -54,27 +54,30 @@ def _strings(value) -> Iterable[str]:
             yield from _strings(v)
 
 
-def _id3_text(data: bytes) -> str:
-    """The ID3v2 tag at the start of an MP3, decoded every way a frame may be encoded."""
-    if data[:3] != b"ID3" or len(data) < 10:
-        return ""
-    size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
-    tag = data[10:10 + size]
+def _id3_text(path: Path) -> str:
+    """The ID3v2 tag at the start of an MP3 (read alone, never the audio), decoded every way a frame
+    may be encoded."""
+    with open(path, "rb") as handle:
+        head = handle.read(10)
+        if head[:3] != b"ID3" or len(head) < 10:
+            return ""
+        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        tag = handle.read(min(size, 1 << 20))
     return "\n".join(tag.decode(codec, "ignore").replace("\x00", " ")
                      for codec in ("utf-8", "utf-16-le", "utf-16-be", "latin-1"))
 
 
 def readable_text(path: Path) -> str:
-    """What a reader of this file can see, as text."""
+    """What a reader of this file can see, as text (of audio, only its tags)."""
     suffix = path.suffix.lower()
-    data = path.read_bytes()
     if suffix == ".mp3":
-        return _id3_text(data)
+        return _id3_text(path)
     if suffix in (".ogg", ".opus", ".oga"):
-        return data[:65536].decode("utf-8", "ignore")      # Vorbis comments sit in the first pages
+        with open(path, "rb") as handle:                   # Vorbis comments sit in the first pages
+            return handle.read(65536).decode("utf-8", "ignore")
     if suffix in (".png", ".jpg", ".jpeg", ".webp", ".gif", ".ico"):
         return ""
-    text = data.decode("utf-8", "replace")
+    text = path.read_bytes().decode("utf-8", "replace")
     if suffix == ".json":
         try:
             return "\n".join(_strings(json.loads(text)))

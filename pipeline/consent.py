@@ -1,4 +1,4 @@
-"""Consent first: withdrawn episodes leave everything published before anything else can fail.
+"""Consent first: withdrawals and redactions are obeyed before anything else can fail.
 
 `enforce(root)` is the first step of every run and every publish. It needs nothing but the project
 folder: not learninglab.toml, not the artwork, not a valid episode.toml. Each episode file is read
@@ -13,6 +13,10 @@ and a feed must never name a withdrawn episode once its files are gone):
 3. its published folders (audio, transcripts, pages, share packs) and its work area are deleted;
 4. its guid is retired in episodes/.retired-guids, which outlives output/: an episode that comes back
    under a retired guid is refused (see pipeline/episode.py).
+
+An episode whose `[redact]` list names a form its published files still show (a name added after it
+was published) leaves the site the same way, work area and guid kept: publish puts it back, redacted,
+once its stages are redone.
 """
 
 from __future__ import annotations
@@ -59,6 +63,22 @@ class Consent:
     slug: str
     guid: str | None
     withdrawn: bool
+    forms: tuple[str, ...] = ()        # [redact] words, words_en, words_es, words_fr
+
+
+_WORDS = re.compile(r"""^\s*words(?:_[a-z]{2})?\s*=\s*\[(.*?)\]""", re.MULTILINE | re.DOTALL)
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"' + r"|'([^'\n]*)'")
+
+
+def _forms(data: dict | None, text: str) -> tuple[str, ...]:
+    """The forms to redact: from the parsed [redact] table, or read out of a broken file's lines."""
+    if data is not None:
+        table = data.get("redact") if isinstance(data.get("redact"), dict) else {}
+        values = [v for key, value in table.items() if key == "words" or key.startswith("words_")
+                  if isinstance(value, list) for v in value if isinstance(v, str)]
+    else:
+        values = [a or b for found in _WORDS.finditer(text) for a, b in _QUOTED.findall(found.group(1))]
+    return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
 
 def read_consent(folder: Path) -> Consent:
@@ -76,11 +96,12 @@ def read_consent(folder: Path) -> Consent:
         status, slug, guid = data.get("status"), data.get("slug"), data.get("guid")
         withdrawn = isinstance(status, str) and status.strip().lower() == WITHDRAWN
     except tomllib.TOMLDecodeError:
+        data = None
         withdrawn = bool(_STATUS.search(text))
         slug, guid = _value(text, "slug"), _value(text, "guid")
     slug = slug if isinstance(slug, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) else Path(folder).name
     guid = guid.strip().lower() if isinstance(guid, str) and guid.strip() else None
-    return Consent(Path(folder), slug, guid, withdrawn)
+    return Consent(Path(folder), slug, guid, withdrawn, _forms(data, text))
 
 
 def episode_folders(root: Path) -> list[Path]:
@@ -132,10 +153,13 @@ def retire(root: Path, guids: Iterable[str]) -> None:
 class ConsentReport:
     withdrawn: tuple[str, ...] = ()        # episodes removed from the site or the work area this time
     errors: tuple[str, ...] = ()           # what could not be done: the run must say so and fail
-    notes: tuple[str, ...] = field(default=())
+    redacted: tuple[tuple[str, str, str], ...] = field(default=())   # (slug, form, file) taken offline
 
     def lines(self) -> list[str]:
-        return [f"withdrawn: {slug} removed from every feed, page and work file" for slug in self.withdrawn]
+        out = [f"withdrawn: {slug} removed from every feed, page and work file" for slug in self.withdrawn]
+        out += [f"redaction: {slug} taken off the site until it is republished redacted ({form!r} was "
+                f"published in {rel})" for slug, form, rel in self.redacted]
+        return out
 
 
 class _Site:
@@ -262,8 +286,22 @@ def _write_or_remove(path: Path, data: bytes, errors: list[str], make_room) -> N
                       "make output/site writable and run `learninglab publish` at once")
 
 
-def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> tuple[bool, set[str]]:
-    """Take one episode out of the site and the work area; (whether anything was there, its guids)."""
+def _published_forms(site: _Site, consent: Consent) -> tuple[str, str] | None:
+    """(form, file) when the episode's published files still show one of its redacted forms."""
+    from .publish.readback import leaks
+
+    slugs, _ = site.records_of(consent)
+    folders = [f for slug in slugs for f in site.folders(slug) if not f.is_relative_to(site.work)]
+    rels = [p.relative_to(site.site).as_posix() for folder in folders
+            if folder.is_dir() and not folder.is_symlink()
+            for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    found = leaks(site.site, rels, consent.forms)
+    return (found[0][1], found[0][0]) if found else None
+
+
+def _withdraw(site: _Site, consent: Consent, errors: list[str], work: bool = True) -> tuple[bool, set[str]]:
+    """Take one episode out of the site (and, unless `work` is False, the work area); (whether anything
+    was there, its guids)."""
     slugs, guids = site.records_of(consent)
     touched = False
 
@@ -294,6 +332,8 @@ def _withdraw(site: _Site, consent: Consent, errors: list[str]) -> tuple[bool, s
             touched = True
     for slug in slugs:
         for folder in site.folders(slug):
+            if not work and folder.is_relative_to(site.work):
+                continue
             try:
                 atomic.remove_tree(folder)
                 touched = True
@@ -316,19 +356,24 @@ def enforce(root: Path) -> ConsentReport:
 
     root = Path(root).resolve()
     site = _Site(root)
-    withdrawn, errors, guids = [], [], []
+    withdrawn, errors, guids, redacted = [], [], [], []
+    consents = all_consents(root)
     try:
         check_output(root)
     except LearningLabError as exc:
-        return ConsentReport((), (exc.line(),) if any(c.withdrawn for c in all_consents(root)) else ())
-    for consent in (c for c in all_consents(root) if c.withdrawn):
-        touched, found = _withdraw(site, consent, errors)
-        guids += sorted(found)
-        if touched:
-            withdrawn.append(consent.slug)
+        return ConsentReport((), (exc.line(),) if any(c.withdrawn or c.forms for c in consents) else ())
+    for consent in consents:
+        if consent.withdrawn:
+            touched, found = _withdraw(site, consent, errors)
+            guids += sorted(found)
+            if touched:
+                withdrawn.append(consent.slug)
+        elif consent.forms and (leak := _published_forms(site, consent)):
+            _withdraw(site, consent, errors, work=False)
+            redacted.append((consent.slug, *leak))
     try:
         retire(root, guids)
     except OSError as exc:
         errors.append(f"{retired_path(root)}: cannot record the withdrawn guids ({exc.strerror}) — "
                       "make the episodes folder writable")
-    return ConsentReport(tuple(withdrawn), tuple(errors))
+    return ConsentReport(tuple(withdrawn), tuple(errors), tuple(redacted))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.project import Project
-from pipeline.publish.redaction import readable_text
+from pipeline.publish.readback import readable_text
 from pipeline.publish.site import publish
 from pipeline.redact import MARK, redact_all, redact_text, redact_transcript
 from pipeline.runner import Context, run_stage

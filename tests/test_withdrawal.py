@@ -188,3 +188,26 @@ def test_feeds_stay_valid_for_every_parser_after_an_emergency_withdrawal(publish
     assert WITHDRAWN.title not in titles and OTHER.title in titles
     assert WITHDRAWN.guid not in json.dumps(parse_partytime(feed))
     assert len(parse_podcastparser(feed, "https://example.org/es/feed.xml")["episodes"]) == len(titles)
+
+
+def test_a_name_to_redact_is_obeyed_even_when_nothing_else_can_run(published):
+    """A partner asks for a name to go; the show file is broken at the same time. The episode whose pages
+    name her leaves the site at once (its work area and guid are kept: it returns redacted once the
+    project can run again)."""
+    spec = published / "episodes" / OTHER.slug / "episode.toml"
+    spec.write_text(spec.read_text(encoding="utf-8") + '\n[redact]\nwords = ["Éric Joanis"]\n',
+                    encoding="utf-8")
+    break_show(published)
+    result = invoke(published, "publish")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(
+        f"redaction: {OTHER.slug} taken off the site until it is republished redacted ('Éric Joanis' was "
+        "published in "), result.output
+    site = published / "output" / "site"
+    for lang in ("en", "es", "fr"):
+        assert OTHER.guid not in feed_guids(site, lang)
+        assert not (site / lang / OTHER.slug).exists()
+    assert not (site / "episodes" / OTHER.slug).exists()
+    assert (published / "output" / "episodes" / OTHER.slug / "master").is_dir()      # work kept
+    assert not (published / "episodes" / ".retired-guids").exists()                   # not withdrawn
+    assert "taken off the site" not in invoke(published, "publish").output            # once, not again

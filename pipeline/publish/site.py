@@ -28,6 +28,7 @@ from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
 from .notes import notes_markdown, notes_page, transcript_document, transcript_key, view
+from .readback import leaks
 from .record import (
     FEED_TRANSCRIPTS,
     ORIGINAL,
@@ -43,7 +44,7 @@ from .record import (
     page_dir,
     transcript_path,
 )
-from .redaction import leaks, redact_content
+from .redaction import redact_content
 from .render import STATIC, page, render_html
 
 log = logging.getLogger(__name__)

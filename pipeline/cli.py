@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import LearningLabError
+from .show import KEY_POINTS, SENTENCES
 
 
 class Settings:
@@ -353,9 +354,9 @@ def translation_engines(settings: Settings) -> None:
 
 @main.command()
 @episode_options
-@click.option("--sentences", type=click.IntRange(3, 6),
+@click.option("--sentences", type=click.IntRange(SENTENCES.start, SENTENCES.stop - 1),
               help="Summary length in sentences (default from learninglab.toml [summary]: 4).")
-@click.option("--key-points", "key_points", type=click.IntRange(3, 8),
+@click.option("--key-points", "key_points", type=click.IntRange(KEY_POINTS.start, KEY_POINTS.stop - 1),
               help="How many key points (default from learninglab.toml [summary]: 5).")
 @pass_settings
 def summarize(settings: Settings, slugs: tuple[str, ...], force: bool, sentences: int | None,

@@ -187,7 +187,8 @@ def test_lengths_come_from_the_command_line_then_the_show(tmp_path):
     show.write_text(text.replace("sentences = 4", "sentences = 12"), encoding="utf-8")
     result = invoke(project, "summarize")
     assert result.exit_code == 1
-    assert "learninglab.toml: field 'summary.sentences': 12 is out of range — use 3 to 6" in result.output
+    assert ("learninglab.toml: field 'summary.sentences': is 12, outside 3–6 — use a whole number from 3 "
+            "to 6 (default 4)") in result.output
 
 
 def test_a_missing_transcript_says_which_stage_to_run(tmp_path):

@@ -10,30 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import LearningLabError
 from ..glossary import glossary_files, load_glossary
 from ..runner import Context, Progress, Stage
 
-SENTENCES = (3, 6)        # allowed summary lengths (issue 5)
-KEY_POINTS = (3, 8)
-
-
-def _length(ctx: Context, name: str, allowed: tuple[int, int]) -> int:
-    option = ctx.options.get(name)
-    value = option if option is not None else getattr(ctx.project.show.summary, name)
-    if allowed[0] <= value <= allowed[1]:
-        return value
-    fix = f"use {allowed[0]} to {allowed[1]}"
-    if option is not None:
-        raise LearningLabError(None, f"{value} is out of range", field="--" + name.replace("_", "-"),
-                               fix=fix)
-    raise LearningLabError(ctx.project.show.path, f"{value} is out of range", field=f"summary.{name}",
-                           fix=fix)
-
 
 def lengths(ctx: Context) -> tuple[int, int]:
-    """Summary sentences and key points: command-line options, else [summary] in learninglab.toml."""
-    return _length(ctx, "sentences", SENTENCES), _length(ctx, "key_points", KEY_POINTS)
+    """Summary sentences and key points: command-line options, else [summary] in learninglab.toml
+    (both checked where they are read: click's ranges and pipeline/show.py)."""
+    show = ctx.project.show.summary
+    return (ctx.options.get("sentences") or show.sentences, ctx.options.get("key_points") or show.key_points)
 
 
 def _transcript_path(ctx: Context) -> Path:

@@ -396,17 +396,8 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
                 removed.append(slug)
             skipped.append((slug, spec.status))
             continue
-        forms = spec.redaction.forms
         if slug not in ready_set:
-            if slug in records:
-                if found_leaks := leaks(site, episode_files(site, slug), forms):
-                    rel, form = found_leaks[0]
-                    errors.append(LearningLabError(
-                        spec.spec_path, f"what was published before names the redacted form {form!r} "
-                        f"({rel}): the episode is taken off the site", field="redact",
-                        fix=f"`learninglab run {slug}` republishes it redacted"))
-                    removed.append(slug)
-                    continue
+            if slug in records:          # (pipeline.consent took it off if it names a redacted form)
                 kept.append(slug)
                 if spec.status != "public":
                     _noindex_kept(site, slug)
@@ -422,7 +413,7 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
             else:
                 skipped.append((slug, exc.message))
             continue
-        if found_leaks := leaks(site, files, forms):       # the last check, before any feed names it
+        if found_leaks := leaks(site, files, spec.redaction.forms):   # the last check, before any feed
             errors.append(_leak_error(spec, found_leaks))
             records.pop(slug, None)
             removed.append(slug)

@@ -219,7 +219,7 @@ def _names(text: str, slugs: set[str], guids: set[str]) -> bool:
     lowered = text.lower()
     if any(guid in lowered for guid in guids):
         return True
-    return any(f"/{slug}/" in text or f"episodes/{slug}" in text for slug in slugs)
+    return any(f"/{slug}/" in text or f"episodes/{slug}/" in text for slug in slugs)
 
 
 def _drop_feed_items(feed: Path, slugs: set[str], guids: set[str]) -> bytes | None:

@@ -211,3 +211,10 @@ def test_a_name_to_redact_is_obeyed_even_when_nothing_else_can_run(published):
     assert (published / "output" / "episodes" / OTHER.slug / "master").is_dir()      # work kept
     assert not (published / "episodes" / ".retired-guids").exists()                   # not withdrawn
     assert "taken off the site" not in invoke(published, "publish").output            # once, not again
+
+
+def test_an_episode_whose_slug_begins_with_the_withdrawn_one_stays():
+    from pipeline.consent import _names
+
+    assert _names("https://x.org/episodes/call/podcast.1.mp3", {"call"}, set())
+    assert not _names("https://x.org/episodes/call-2/podcast.1.mp3 https://x.org/en/call-2/", {"call"}, set())

@@ -26,7 +26,7 @@ from ..runner import file_digest
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
-from .notes import notes_markdown, notes_page, transcript_document, transcript_key, view
+from .notes import notes_files, notes_page, transcript_document, transcript_key
 from .record import (
     FEED_TRANSCRIPTS,
     ORIGINAL,
@@ -43,6 +43,7 @@ from .record import (
     transcript_path,
 )
 from .render import STATIC, page, render_html
+from .share import SHARE_DIR, episode_message, message_path, share_dir, voice_note_path
 
 log = logging.getLogger(__name__)
 
@@ -157,14 +158,20 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         import uuid
         raise LearningLabError(spec.spec_path, "no guid: the feeds need one that never changes", field="guid",
                                fix=f'add guid = "{uuid.uuid4()}" (once; never edit it afterwards)')
+    from . import inputs
+
     episode: EpisodeContent = episode_content(project, spec)
+    voice_note = inputs.voice_note(project, spec)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
     audio_rel = media_path(slug, "podcast", episode.audio.podcast)
     low_rel = media_path(slug, "podcast-low", episode.audio.low)
     audio = _copy(episode.audio.podcast, site, audio_rel, written)
     low = _copy(episode.audio.low, site, low_rel, written)
-    from . import inputs
+    for lang, content in episode.langs.items():      # the WhatsApp share pack, before the pages
+        _copy(voice_note, site, voice_note_path(lang, slug), written)
+        _write(site, message_path(lang, slug),
+               episode_message(show, content, spec.date, episode.audio.info.duration, slug), written)
 
     sources = {ORIGINAL: (inputs.source_transcript_dir(project, spec), episode.source)}
     for lang, content in episode.langs.items():
@@ -198,18 +205,24 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
         low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name)
     for lang in episode.langs:
-        v = view(episode, lang, record)
+        v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)
         _write(site, f"{page_dir(lang, slug)}/index.html",
                notes_page(v, show.languages, show.text[lang].title, artwork, noindex=spec.status != "public"),
                written)
-        _write(site, f"{page_dir(lang, slug)}/notes.md", notes_markdown(v), written)
+        _write(site, f"{page_dir(lang, slug)}/notes.md", markdown, written)
     _write(site, f"{episode_dir(slug)}/{RECORD_FILE}", record.to_json(), written)
     return record, written
 
 
+def _episode_folders(site: Path, slug: str) -> list[Path]:
+    """Every folder that holds only this episode's files: media, notes pages, share packs."""
+    return [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES),
+            *(site / share_dir(lang, slug) for lang in LANGUAGES)]
+
+
 def _remove_leftovers(site: Path, slug: str, written: set[str]) -> None:
     """Files of an earlier publication of this episode that this one no longer has."""
-    for folder in [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES)]:
+    for folder in _episode_folders(site, slug):
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
@@ -220,7 +233,7 @@ def _remove_leftovers(site: Path, slug: str, written: set[str]) -> None:
 
 
 def remove_episode(site: Path, slug: str) -> None:
-    for folder in [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES)]:
+    for folder in _episode_folders(site, slug):
         if folder.is_dir():
             shutil.rmtree(folder)
 
@@ -356,7 +369,8 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         if spec.status == "withdrawn" and project.workdir(spec).exists():
             shutil.rmtree(project.workdir(spec))
     for lang in LANGUAGES:
-        if lang not in project.show.languages and (site / lang).is_dir():
-            shutil.rmtree(site / lang)
+        for folder in (site / lang, site / SHARE_DIR / lang):
+            if lang not in project.show.languages and folder.is_dir():
+                shutil.rmtree(folder)
     return PublishReport(site, tuple(published), tuple(kept), tuple(removed), tuple(skipped),
                          tuple(errors), tuple(feeds), tuple(found.errors))

@@ -2,9 +2,10 @@
 
 The voice note is the share stage's file, copied; the message is written from the same content
 the notes pages show (LangContent: title, summary, chapters in that language), so a redaction or
-a translated title reaches it exactly as it reaches the pages. WhatsApp shows about a thousand
-characters before "Read more", so the message stays under MESSAGE_LIMIT: it is shortened by whole
-sentences and whole chapter lines, never mid-sentence, and always keeps the title and both links.
+a translated title reaches it exactly as it reaches the pages. It stays under MESSAGE_LIMIT, a
+practical length for a forwarded WhatsApp message (longer ones are folded behind "Read more"): it is
+shortened by whole sentences and whole chapter lines, never mid-sentence, and always keeps the title
+and both links.
 """
 
 from __future__ import annotations

@@ -33,12 +33,6 @@ sys.path.insert(0, str(ROOT))
 SPEECH = ROOT / "tests" / "data" / "speech"
 WORK = ROOT / "output" / "bench-share"
 LONGFORM = ROOT.parent / "shared" / "fixtures" / "longform"
-FIXTURES = [("en_jfk_ask_not.wav", "en", "en_jfk_ask_not.ref.txt"),
-            ("en_picovoice_quilter.wav", "en", "en_picovoice_quilter.ref.txt"),
-            ("en_picovoice_three_speakers.wav", "en", "en_picovoice_three_speakers.ref.txt"),
-            ("en_sonnet001_librivox.mp3", "en", "en_sonnet001_librivox.plain.txt"),
-            ("es_capitan_veneno_librivox.mp3", "es", "es_capitan_veneno_librivox.plain.txt"),
-            ("fr_ej-fra_readalongs.m4a", "fr", "fr_ej-fra_readalongs.ref.txt")]
 
 
 def ffmpeg() -> str:
@@ -64,11 +58,11 @@ def speech_fixtures() -> list[dict]:
     from pipeline.audio import master
     from pipeline.share.voicenote import encode
     from pipeline.transcribe import load_engine, transcribe_file
-    from tests.conftest import wer
+    from tests.conftest import referenced_speech, wer
 
     engine = load_engine("faster-whisper", "base")
     rows = []
-    for clip, lang, ref in FIXTURES:
+    for clip, lang, ref in referenced_speech():
         folder = WORK / "fixtures" / clip.rsplit(".", 1)[0]
         folder.mkdir(parents=True, exist_ok=True)
         info = master(SPEECH / clip, folder)

@@ -32,7 +32,7 @@ from pipeline.share.voicenote import BUDGET, SPEECH_BITRATE, WHATSAPP_LIMIT, Voi
 from pipeline.summarize.text import stop_words
 from pipeline.transcribe import transcribe_file
 from pipeline.transcript import Transcript
-from tests.conftest import SPEECH, copy_project, wer
+from tests.conftest import SPEECH, copy_project, referenced_speech, wer
 from tests.test_master import ffmpeg_loudness
 from tests.test_run_and_bad_input import add_episode
 
@@ -51,15 +51,7 @@ TITLES = {
         "es": "Llamada de aprendizaje entre pares: lo que cambió el financiamiento basado en la confianza",
         "fr": "Appel d'apprentissage entre pairs : ce que le financement fondé sur la confiance a changé"},
 }
-# the speech fixtures with a reference text: (clip, language spoken, reference)
-FIXTURES = [
-    ("en_jfk_ask_not.wav", "en", "en_jfk_ask_not.ref.txt"),
-    ("en_picovoice_quilter.wav", "en", "en_picovoice_quilter.ref.txt"),
-    ("en_picovoice_three_speakers.wav", "en", "en_picovoice_three_speakers.ref.txt"),
-    ("en_sonnet001_librivox.mp3", "en", "en_sonnet001_librivox.plain.txt"),
-    ("es_capitan_veneno_librivox.mp3", "es", "es_capitan_veneno_librivox.plain.txt"),
-    ("fr_ej-fra_readalongs.m4a", "fr", "fr_ej-fra_readalongs.ref.txt"),
-]
+FIXTURES = referenced_speech()       # (clip, language spoken, reference text)
 HEADER_BYTES = 4096          # Ogg/Opus headers and tags, whatever the length
 
 

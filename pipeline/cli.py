@@ -404,6 +404,25 @@ def serve(settings: Settings, port: int, host: str) -> None:
                announce=lambda url: click.echo(f"Serving {project.site} at {url} (Ctrl+C stops)"))
 
 
+@main.command()
+@click.argument("slug")
+@click.option("--lang", help="Language of the message (default: the show's first language).")
+@pass_settings
+def share(settings: Settings, slug: str, lang: str | None) -> None:
+    """Print an episode's ready-to-forward WhatsApp message, then the path of its voice note
+    (Ogg Opus) on the last line. Both come from the published site: run `learninglab run` first."""
+    from .publish.share import read_pack
+
+    project = settings.project()
+    pack = read_pack(project, slug, lang or project.show.languages[0])
+    click.echo(pack.message.rstrip("\n"))
+    click.echo()
+    click.echo(str(pack.audio))
+    if not pack.fits_whatsapp:
+        click.secho(f"warning: {pack.size / 1_000_000:.1f} MB is over WhatsApp's 16 MB audio limit — "
+                    "share the notes link instead", fg="yellow", err=True)
+
+
 # -- looking at the project --------------------------------------------------------------------
 
 @main.command()

@@ -11,6 +11,7 @@ from . import captions
 from . import transcript as transcript_io
 from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
+from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
 from .transcript import Transcript
 from .translate.stage import TRANSLATE
@@ -112,5 +113,5 @@ REDACT = Stage(
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE, SHARE]
 

@@ -30,6 +30,18 @@ def wer(reference: str, hypothesis: str) -> float:
     return d[len(hyp)] / max(1, len(ref))
 
 
+def referenced_speech() -> list[tuple[str, str, str]]:
+    """(clip, language, reference file) for every speech fixture with a reference text: the
+    .plain.txt (the text alone) where there is one, else the .ref.txt; the language is the name's prefix."""
+    out = []
+    for clip in sorted(p for p in SPEECH.iterdir() if p.suffix in (".wav", ".mp3", ".m4a", ".flac")):
+        ref = next((r for r in (SPEECH / f"{clip.stem}.plain.txt", SPEECH / f"{clip.stem}.ref.txt")
+                    if r.is_file()), None)
+        if ref is not None:
+            out.append((clip.name, clip.name.split("_", 1)[0], ref.name))
+    return out
+
+
 @pytest.fixture(scope="session")
 def speech() -> Path:
     return SPEECH

@@ -81,7 +81,7 @@ def test_portal_in_headless_chromium(served):
     assert episode["url"] == served + "es/special-chars/index.html" and episode["lang"] == "es"
     assert episode["alternates"] == ["en", "es", "fr"]
     record = json.loads(fetch(served + "episodes/special-chars/episode.json"))
-    assert episode["audio"] == {"src": served + record["audio"]["path"], "controls": True}
+    assert episode["audio"] == {"src": served + record["low"]["path"], "controls": True}   # the data saver
     assert episode["track"]["kind"] == "captions" and episode["track"]["srclang"] == "es"
     vtt = fetch(served + "episodes/special-chars/transcript-es.vtt")
     assert episode["track"]["src"].endswith("transcript-es.vtt")

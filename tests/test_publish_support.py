@@ -230,11 +230,12 @@ def episode_toml(clip: Clip, recording: str) -> str:
 
 
 def add_episode(root: Path, clip: Clip) -> None:
-    """The episode folder, its mastered audio (the real master stage) and its transcripts: the raw
-    one in transcribe/, the real redact stage's output, and hand-written translations of it."""
+    """The episode folder, its mastered audio and voice note (the real master and share stages) and
+    its transcripts: the raw one in transcribe/, the real redact stage's output, and hand-written
+    translations of it."""
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import MASTER, REDACT, write_transcript_files
+    from pipeline.stages import MASTER, REDACT, SHARE, write_transcript_files
     from pipeline.transcript import Segment, Transcript
 
     folder = root / "episodes" / clip.slug
@@ -245,8 +246,9 @@ def add_episode(root: Path, clip: Clip) -> None:
     project = Project.load(root)
     spec = next(s for s in project.episodes().episodes if s.slug == clip.slug)
     ctx = Context(project, spec)
-    result = run_stage(MASTER, ctx, lambda seconds: None)
-    assert result.status == "ran", result.error
+    for stage in (MASTER, SHARE):
+        result = run_stage(stage, ctx, lambda seconds: None)
+        assert result.status == "ran", result.error
     duration = json.loads((ctx.stage_dir("master") / "audio.json").read_text())["duration"]
     segments = tuple(Segment(s, e, text, clip.language, speaker=who) for s, e, text, who in clip.segments)
     source = Transcript(clip.language, duration, segments, "faster-whisper", "base")

@@ -131,7 +131,8 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
         for speaker in ep.speakers:
             if MARK not in speaker.name:          # a redacted speaker is no person of the feed
                 fe.podcastindex.person(Person(xml_safe(speaker.name), role=_person_role(speaker.role)))
+        # the data saver, titled in the feed's language
         fe.podcastindex.alternate_enclosure(AlternateEnclosure(
             url(show, ep.low.path), ep.low.type, ep.low.length, bitrate=ep.low_bitrate or None,
-            title="Low bandwidth"))
+            title=labels(lang)["low_enclosure"].format(kbps=ep.low_bitrate // 1000)))
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

@@ -38,6 +38,10 @@ LABELS = {
         "back": "All episodes", "skip": "Skip to content", "minutes": "min",
         "player_help": "The transcript follows the audio; select a time to jump there.",
         "show_notes": "Session notes",
+        "playing": "Playing: {quality}.", "switch_to": "Switch to {quality}",
+        "data_saver": "data saver, {kbps} kbps, {size}", "full_quality": "full quality, {kbps} kbps, {size}",
+        "voice_note": "Voice note for WhatsApp (Opus)", "share_message": "Message to forward (text)",
+        "low_enclosure": "Data saver: MP3 at {kbps} kbps",
     },
     "es": {
         "languages": "Idiomas", "episodes": "Episodios",
@@ -58,6 +62,11 @@ LABELS = {
         "back": "Todos los episodios", "skip": "Ir al contenido", "minutes": "min",
         "player_help": "La transcripción sigue al audio; elige un tiempo para saltar allí.",
         "show_notes": "Notas de la sesión",
+        "playing": "Se reproduce: {quality}.", "switch_to": "Cambiar a {quality}",
+        "data_saver": "ahorro de datos, {kbps} kbps, {size}",
+        "full_quality": "calidad completa, {kbps} kbps, {size}",
+        "voice_note": "Nota de voz para WhatsApp (Opus)", "share_message": "Mensaje para reenviar (texto)",
+        "low_enclosure": "Ahorro de datos: MP3 a {kbps} kbps",
     },
     "fr": {
         "languages": "Langues", "episodes": "Épisodes", "no_episodes": "Aucun épisode publié pour l'instant.",
@@ -78,6 +87,11 @@ LABELS = {
         "back": "Tous les épisodes", "skip": "Aller au contenu", "minutes": "min",
         "player_help": "La transcription suit l'audio ; choisissez un moment pour y aller.",
         "show_notes": "Notes de séance",
+        "playing": "Lecture : {quality}.", "switch_to": "Passer en {quality}",
+        "data_saver": "économie de données, {kbps} kbit/s, {size}",
+        "full_quality": "qualité complète, {kbps} kbit/s, {size}",
+        "voice_note": "Note vocale pour WhatsApp (Opus)", "share_message": "Message à transférer (texte)",
+        "low_enclosure": "Économie de données : MP3 à {kbps} kbit/s",
     },
 }
 

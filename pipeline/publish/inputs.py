@@ -96,3 +96,12 @@ def summary(project: Project, spec: EpisodeSpec, lang: str) -> Summary | None:
     """The summarize stage's summary.json for `lang` (its chapters included), when it exists."""
     folder = project.stage_dir(spec, "summarize") / lang
     return load_summary(folder) if (folder / "summary.json").is_file() else None
+
+
+def voice_note(project: Project, spec: EpisodeSpec) -> Path:
+    """The share stage's Ogg Opus voice note (share/voice-note.opus)."""
+    path = project.stage_dir(spec, "share") / "voice-note.opus"
+    if not path.is_file():
+        raise LearningLabError(path, "the voice note for WhatsApp is missing",
+                               fix=f"run `learninglab run {spec.slug}`")
+    return path

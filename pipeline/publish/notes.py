@@ -6,14 +6,16 @@ All three are rendered from one NotesView, so the page and the Markdown never di
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..episode import Chapter, Speaker
 from ..transcript import Transcript
 from . import i18n
 from .content import EpisodeContent, LangContent
-from .record import ORIGINAL, EpisodeRecord, chapters_path, page_dir, transcript_path
+from .record import ORIGINAL, EpisodeRecord, Media, chapters_path, page_dir, transcript_path
 from .render import Page, page, render_html, render_markdown, trusted
+from .share import message_path, voice_note_path
 
 PAGE_ROOT = "../../"     # from <lang>/<slug>/ back to the site root
 DOC_ROOT = "../../"      # from episodes/<slug>/ back to the site root
@@ -44,6 +46,17 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """The player's two files and the words of its data-saver switch (the low file is the default)."""
+    low: str
+    full: str
+    playing_low: str
+    playing_full: str
+    to_full: str
+    to_low: str
+
+
+@dataclass(frozen=True)
 class NotesView:
     lang: str
     slug: str
@@ -63,7 +76,8 @@ class NotesView:
     chapters: tuple[Chapter, ...]
     topics: tuple[str, ...]
     notices: tuple[str, ...]
-    audio: str
+    audio: str                           # what the player plays and time links seek: the low file
+    quality: Quality
     captions: str
     captions_lang: str
     captions_label: str
@@ -72,8 +86,30 @@ class NotesView:
     transcript_lang: str
 
 
-def _size(length: int) -> str:
-    return f"{length / 1_000_000:.1f} MB" if length >= 100_000 else f"{max(1, round(length / 1000))} kB"
+UNITS = {"fr": ("o", "ko", "Mo")}
+
+
+def size_text(length: int, lang: str) -> str:
+    """A download size as the page's language writes it: 2.5 MB, 2,5 MB, 2,5 Mo; 640 kB, 640 ko."""
+    byte, kilo, mega = UNITS.get(lang, ("B", "kB", "MB"))
+    if length < 1000:
+        return f"{length} {byte}"
+    if length < 999_500:
+        return f"{round(length / 1000)} {kilo}"
+    number = f"{length / 1_000_000:.1f}"
+    return f"{number if lang == 'en' else number.replace('.', ',')} {mega}"
+
+
+def quality(record: EpisodeRecord, lang: str, link: Callable[[str], str]) -> Quality:
+    labels = i18n.labels(lang)
+
+    def words(key: str, media: Media) -> str:
+        return labels[key].format(kbps=record.bitrate(media) // 1000, size=size_text(media.length, lang))
+
+    low, full = words("data_saver", record.low), words("full_quality", record.audio)
+    return Quality(link(record.low.path), link(record.audio.path),
+                   labels["playing"].format(quality=low), labels["playing"].format(quality=full),
+                   labels["switch_to"].format(quality=full), labels["switch_to"].format(quality=low))
 
 
 def transcript_key(content: LangContent) -> str:
@@ -109,22 +145,31 @@ def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def view(episode: EpisodeContent, lang: str, record: EpisodeRecord) -> NotesView:
+def view(episode: EpisodeContent, lang: str, record: EpisodeRecord, sizes: Callable[[str], int],
+         notes_md_size: int) -> NotesView:
+    """`sizes(path)` gives the bytes of a published file (path from the site root); every download
+    on the page states its size, notes.md's own included."""
     content = episode.langs[lang]
     spec, labels = episode.spec, i18n.labels(lang)
     key = transcript_key(content)
     link = lambda path: PAGE_ROOT + path  # noqa: E731 - site path as seen from the notes page
-    downloads = [Link(labels["audio"], link(record.audio.path), _size(record.audio.length)),
-                 Link(labels["audio_low"], link(record.low.path), _size(record.low.length))]
+
+    def download(label: str, path: str) -> Link:
+        return Link(label, link(path), size_text(sizes(path), lang))
+
+    downloads = [Link(labels["audio"], link(record.audio.path), size_text(record.audio.length, lang)),
+                 Link(labels["audio_low"], link(record.low.path), size_text(record.low.length, lang)),
+                 download(labels["voice_note"], voice_note_path(lang, spec.slug)),
+                 download(labels["share_message"], message_path(lang, spec.slug))]
     for ext in ("vtt", "srt", "json", "txt", "html"):
-        downloads.append(Link(f"{labels['transcript_as']} ({ext.upper()})",
-                              link(transcript_path(spec.slug, key, ext))))
+        downloads.append(download(f"{labels['transcript_as']} ({ext.upper()})",
+                                  transcript_path(spec.slug, key, ext)))
     if key != ORIGINAL:
-        downloads.append(Link(labels["original_transcript"],
-                              link(transcript_path(spec.slug, ORIGINAL, "html"))))
+        downloads.append(download(labels["original_transcript"],
+                                  transcript_path(spec.slug, ORIGINAL, "html")))
     if content.chapters:
-        downloads.append(Link(labels["chapters_json"], link(chapters_path(spec.slug, lang))))
-    downloads.append(Link(labels["notes_md"], "notes.md"))
+        downloads.append(download(labels["chapters_json"], chapters_path(spec.slug, lang)))
+    downloads.append(Link(labels["notes_md"], "notes.md", size_text(notes_md_size, lang)))
     return NotesView(
         lang=lang, slug=spec.slug, title=content.title, title_lang=content.title_lang,
         description=content.description, description_lang=content.description_lang, date=spec.date,
@@ -134,7 +179,8 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord) -> NotesView
         summary_lang=content.summary_lang, summary_is_description=not content.summary,
         key_points=tuple(TimedText(p.text, p.start) for p in content.key_points),
         chapters=content.chapters, topics=content.topics, notices=notices(content, episode.source.language),
-        audio=link(record.audio.path), captions=link(transcript_path(spec.slug, key, "vtt")),
+        audio=link(record.low.path), quality=quality(record, lang, link),
+        captions=link(transcript_path(spec.slug, key, "vtt")),
         captions_lang=content.transcript_lang,
         captions_label=f"{labels['captions']} ({i18n.LANGUAGE_NAMES.get(content.transcript_lang, '')})",
         downloads=tuple(downloads), lines=lines(content.transcript), transcript_lang=content.transcript_lang)
@@ -158,6 +204,21 @@ def notes_markdown(v: NotesView) -> str:
     downloads = tuple(Link(d.label, trusted(d.href), d.detail) for d in v.downloads)
     return render_markdown("notes.md", v=v, downloads=downloads, audio=trusted(v.audio),
                            L=i18n.labels(v.lang))
+
+
+def notes_files(episode: EpisodeContent, lang: str, record: EpisodeRecord,
+                sizes: Callable[[str], int]) -> tuple[NotesView, str]:
+    """The view and notes.md; notes.md states its own size, so render until the size it states is
+    the size it has (the size is rounded, so this settles at once)."""
+    size = 0
+    for _ in range(4):
+        v = view(episode, lang, record, sizes, size)
+        markdown = notes_markdown(v)
+        length = len(markdown.encode("utf-8"))
+        if size_text(length, lang) == size_text(size, lang):
+            break
+        size = length
+    return v, markdown
 
 
 def transcript_document(transcript: Transcript, title: str, lang: str, noindex: bool = False) -> str:

@@ -97,10 +97,13 @@ class EpisodeRecord:
     langs: dict[str, LangRecord] = field(default_factory=dict)
     folder: str = ""          # the episode's folder under episodes/ (kept while its spec is broken)
 
+    def bitrate(self, media: Media) -> int:
+        """Average bits per second of one of its files, from its size and the duration (to 1 kbps)."""
+        return int(round(media.length * 8 / self.duration, -3)) if self.duration > 0 else 0
+
     @property
     def low_bitrate(self) -> int:
-        """Average bits per second of the low-bitrate copy, from its size and the duration."""
-        return int(round(self.low.length * 8 / self.duration, -3)) if self.duration > 0 else 0
+        return self.bitrate(self.low)
 
     def to_json(self) -> str:
         data = asdict(self)

@@ -27,7 +27,7 @@ from ..tomlfile import xml_safe
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
-from .notes import notes_markdown, notes_page, transcript_document, transcript_key, view
+from .notes import notes_files, notes_page, transcript_document, transcript_key
 from .readback import leaks
 from .record import (
     FEED_TRANSCRIPTS,
@@ -46,6 +46,7 @@ from .record import (
 )
 from .redaction import redact_content
 from .render import STATIC, page, render_html
+from .share import SHARE_DIR, episode_message, message_path, share_dir, voice_note_path
 
 log = logging.getLogger(__name__)
 
@@ -182,13 +183,21 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         import uuid
         raise LearningLabError(spec.spec_path, "no guid: the feeds need one that never changes", field="guid",
                                fix=f'add guid = "{uuid.uuid4()}" (once; never edit it afterwards)')
+    from . import inputs
+
     episode: EpisodeContent = redact_content(episode_content(project, spec))
+    voice_note = inputs.voice_note(project, spec)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
     audio_rel = media_path(slug, "podcast", episode.audio.podcast)
     low_rel = media_path(slug, "podcast-low", episode.audio.low)
     audio = _copy(episode.audio.podcast, site, audio_rel, written)
     low = _copy(episode.audio.low, site, low_rel, written)
+    for lang, content in episode.langs.items():      # the WhatsApp share pack, before the pages
+        _copy(voice_note, site, voice_note_path(lang, slug), written)
+        _write(site, message_path(lang, slug),
+               episode_message(show, content, spec.date, episode.audio.info.duration, slug), written)
+
     sources = {ORIGINAL: episode.source}
     for content in episode.langs.values():
         if content.translated:
@@ -223,18 +232,19 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
         low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name)
     for lang in episode.langs:
-        v = view(episode, lang, record)
+        v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)
         _write(site, f"{page_dir(lang, slug)}/index.html",
                notes_page(v, show.languages, show.text[lang].title, artwork, noindex=noindex),
                written)
-        _write(site, f"{page_dir(lang, slug)}/notes.md", notes_markdown(v), written)
+        _write(site, f"{page_dir(lang, slug)}/notes.md", markdown, written)
     _write(site, f"{episode_dir(slug)}/{RECORD_FILE}", record.to_json(), written)
     return record, written
 
 
 def episode_folders(site: Path, slug: str) -> list[Path]:
-    """Every folder of the site that holds one episode's files."""
-    return [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES)]
+    """Every folder that holds only this episode's files: media, notes pages, share packs."""
+    return [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES),
+            *(site / share_dir(lang, slug) for lang in LANGUAGES)]
 
 
 def episode_files(site: Path, slug: str) -> set[str]:
@@ -438,8 +448,9 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         remove_episode(site, slug)
     notes += remove_orphan_work(project, found)
     for lang in LANGUAGES:
-        if lang not in project.show.languages and (site / lang).is_dir():
-            atomic.remove_tree(site / lang)
+        for folder in (site / lang, site / SHARE_DIR / lang):
+            if lang not in project.show.languages and folder.is_dir():
+                atomic.remove_tree(folder)
     return PublishReport(site, tuple(published), tuple(kept), tuple(dict.fromkeys(removed)), tuple(skipped),
                          tuple(errors), tuple(feeds), tuple(found.errors), consent, notes,
                          tuple(kept_broken))

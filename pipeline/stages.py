@@ -13,6 +13,7 @@ from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .summarize.stage import SUMMARIZE
 from .transcript import Transcript
+from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
 
 
@@ -104,5 +105,5 @@ REDACT = Stage(
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, LOCALIZE, SUMMARIZE]
 

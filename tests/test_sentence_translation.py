@@ -169,3 +169,36 @@ def test_captions_keep_a_sentence_start_on_the_cue_where_the_source_has_it():
     assert [(c.start, c.end) for c in translated] == [(c.start, c.end) for c in source_cues]
     assert " ".join(translated[0].lines) == "Es la primera frase, y es bastante larga."
     assert " ".join(translated[1].lines).startswith("Y aquí")
+
+
+def test_translate_text_keeps_every_line_break(project_copy):
+    """A list, an address block, a poem and hard-wrapped prose come back with their lines where
+    they were; a sentence wrapped over two lines is translated whole (real Apertium)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    text = ("Dear partners,\n"
+            "we met in March in Nairobi and we talked\n"
+            "about trust-based funding with three\n"
+            "women-led organizations. It went well.\n"
+            "\n"
+            "- Girls need school\n"
+            "- Women need health\n"
+            "\n"
+            "  WomenStrong\n"
+            "  1 Main Street\n"
+            "  Washington\n")
+    out = CliRunner().invoke(main, ["--project", str(project_copy([])), "translate-text", "--from", "en",
+                                    "--to", "es", "--engine", "apertium"], input=text)
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.split("\n")
+    assert len(lines) == len(text.split("\n"))
+    assert [i for i, line in enumerate(lines) if not line] == [i for i, line in enumerate(text.split("\n"))
+                                                               if not line]
+    assert lines[0].endswith("socias,")                                     # the glossary's form
+    assert "financiamiento basado en la confianza" in lines[2] and lines[3].endswith("Fue bien.")
+    assert lines[5].startswith("- ") and lines[6].startswith("- ")          # list markers kept
+    assert lines[8:11] == ["  WomenStrong", "  1 Calle Principal", "  Washington"]
+    # "talked / about" was one sentence for the engine: "hablamos sobre" may end either line
+    assert "hablamos" in lines[1] + lines[2]

@@ -109,8 +109,8 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
         fe.title(local.title)
         page_url = url(show, local.page + "/")
         fe.description(escaped(local.description or local.title))
-        fe.content(show_notes(local.description, local.summary, link=(page_url, labels(lang)["show_notes"])),
-                   type="CDATA")
+        fe.content(show_notes(local.description, local.summary, local.notice,
+                              link=(page_url, labels(lang)["show_notes"])), type="CDATA")
         fe.link(href=page_url)
         fe.guid(ep.guid, permalink=False)
         fe.pubDate(_published(ep.date))
@@ -130,5 +130,5 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
             fe.podcastindex.person(Person(speaker.name, role=_person_role(speaker.role)))
         fe.podcastindex.alternate_enclosure(AlternateEnclosure(
             url(show, ep.low.path), ep.low.type, ep.low.length, bitrate=ep.low_bitrate or None,
-            title="Low bandwidth"))
+            title=labels(lang)["low_bandwidth"]))
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

@@ -26,6 +26,7 @@ from pipeline.cli import main
 from pipeline.episode import load_episode
 from pipeline.publish.images import image_info
 from tests.conftest import ROOT
+from tests.test_publish_support import serving
 
 LANGS = ("en", "es", "fr")
 SHOTS = ROOT / "output" / "screenshots"
@@ -130,15 +131,8 @@ def test_no_title_description_or_role_is_left_in_another_language(demo_run):
 
 @pytest.fixture(scope="module")
 def served(demo_run):
-    server = subprocess.Popen([str(LEARNINGLAB), "--project", str(demo_run), "serve", "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = server.stdout.readline()
-        assert "Serving" in line, line + server.stderr.read()
-        yield line.split(" at ")[1].split()[0]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(demo_run) as url:
+        yield url
 
 
 def test_screenshots_per_language_at_360_px(served):

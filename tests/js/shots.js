@@ -3,11 +3,9 @@
 // Usage: node shots.js BASE_URL SCREENSHOT_DIR PREFIX SLUG LANG...   (tests/test_demo_languages.py)
 "use strict";
 const path = require("path");
-const { chromium } = require("playwright-core");
+const { report: run } = require("./browser");
 
 const [base, shots, prefix, slug, ...langs] = process.argv.slice(2);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 function seen() {
   return {
@@ -18,27 +16,18 @@ function seen() {
   };
 }
 
-(async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: FLAGS });
+run(async (browser) => {
   const report = { pages: {}, requests: [] };
-  try {
-    const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
-    const page = await context.newPage();
-    page.on("request", (request) => report.requests.push(request.url()));
-    page.on("pageerror", (error) => { report.errors = (report.errors || []).concat(String(error)); });
-    for (const lang of langs) {
-      for (const [name, url] of [["portal", `${base}${lang}/index.html`], ["notes", `${base}${lang}/${slug}/index.html`]]) {
-        await page.goto(url, { waitUntil: "load" });
-        report.pages[`${lang}-${name}`] = await page.evaluate(seen);
-        await page.screenshot({ path: path.join(shots, `${prefix}-${lang}-${name}-360.png`), fullPage: true });
-      }
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  page.on("request", (request) => report.requests.push(request.url()));
+  page.on("pageerror", (error) => { report.errors = (report.errors || []).concat(String(error)); });
+  for (const lang of langs) {
+    for (const [name, url] of [["portal", `${base}${lang}/index.html`], ["notes", `${base}${lang}/${slug}/index.html`]]) {
+      await page.goto(url, { waitUntil: "load" });
+      report.pages[`${lang}-${name}`] = await page.evaluate(seen);
+      await page.screenshot({ path: path.join(shots, `${prefix}-${lang}-${name}-360.png`), fullPage: true });
     }
-  } finally {
-    await browser.close();
   }
-  process.stdout.write(JSON.stringify(report));
-})().catch((error) => {
-  console.error(error && error.stack ? error.stack : String(error));
-  process.exit(1);
+  return report;
 });

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..glossary import Entry
+from .agree import agree
 from .inflect import pluralize
 from .matching import Match, TermMatcher
 
@@ -73,16 +74,18 @@ def _capitalize(term: str) -> str:
 
 
 def unmask(output: str, masked: Masked, target: str) -> str:
-    """Put the target terms in (capitalised where a sentence starts) and tidy the spacing."""
-    pieces, pos = [], 0
+    """Put the target terms in (capitalised where a sentence starts), make the determiner before
+    each agree with it (agree.py), and tidy the spacing."""
+    done, pos = "", 0
     for m in _FOUND.finditer(output):
-        n = int(m.group(1))
-        term = masked.slots[n].target(target)
-        before = output[:m.start()]
-        pieces += [output[pos:m.start()], _capitalize(term) if _at_sentence_start(before) else term]
+        slot = masked.slots[int(m.group(1))]
+        term = slot.target(target)
+        before = done + output[pos:m.start()]
+        if slot.entry.kind != "keep":          # "nuestro XTERM0X" -> "nuestras socias"
+            before = agree(before, term, slot.plural, target)
+        done = before + (_capitalize(term) if _at_sentence_start(before) else term)
         pos = m.end()
-    pieces.append(output[pos:])
-    return tidy("".join(pieces))
+    return tidy(done + output[pos:])
 
 
 def tidy(text: str) -> str:

@@ -65,13 +65,14 @@ def _local(spec: EpisodeSpec, lang: str, source: str) -> LocalText:
     return LocalText()
 
 
-def _chosen(human: str | None, machine, written: str, spoken: str, lang: str) -> tuple[str, str, bool]:
+def _chosen(human: str | None, machine, original: str, original_lang: str,
+            lang: str) -> tuple[str, str, bool]:
     """(text, its language, machine-made?) for one field: a person's text, the machine's, or as written."""
     if human:
         return human, lang, False
     if machine is not None and machine.text.strip():
         return machine.text, machine.lang, machine.machine
-    return written, spoken, False
+    return original, original_lang, False
 
 
 def _speakers(spec: EpisodeSpec, texts) -> tuple[tuple[Speaker, ...], bool]:
@@ -108,7 +109,7 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
         engines.append(generated.translation)
         machine.append("summary")
         carried += foreign
-    if machine and texts is not None and texts.engines:
+    if (title_machine or description_machine or speakers_machine) and texts is not None:
         engines += texts.engines.values()
         carried.append(written)
     return LangContent(

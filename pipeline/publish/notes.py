@@ -92,14 +92,14 @@ def lines(transcript: Transcript) -> tuple[Line, ...]:
     return tuple(out)
 
 
-def machine_notice(content: LangContent, source_language: str, listen: bool = True) -> str:
+def machine_notice(content: LangContent, source_language: str) -> str:
     """"Traducción automática del inglés, sin revisión humana, hecha con Apertium." — the engines
     named plainly, once; then, where the transcript is a translation, where the original words are."""
     labels = i18n.labels(content.lang)
     spoken = content.translated_from or (source_language,)
     notice = labels["machine_notice"].format(source=i18n.from_languages(spoken, content.lang),
                                              engine=i18n.join_names(content.engines, content.lang))
-    return f"{notice} {labels['listen_original']}" if listen and content.translated else notice
+    return f"{notice} {labels['listen_original']}" if content.translated else notice
 
 
 def notices(content: LangContent, source_language: str) -> tuple[str, ...]:

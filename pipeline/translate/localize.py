@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .. import atomic
@@ -117,13 +117,6 @@ def organization_parts(organization: str) -> list[tuple[str, bool]]:
 
 # -- the stage ----------------------------------------------------------------------------------
 
-def _spoken(ctx: Context) -> str:
-    from .. import transcript as transcript_io
-    from ..stages import source_transcript
-
-    return transcript_io.load(source_transcript(ctx)).language
-
-
 def source_texts(spec: EpisodeSpec) -> list[str]:
     """Every text this stage translates, in order (title, description, then per speaker)."""
     out = [spec.title, spec.description]
@@ -168,7 +161,8 @@ def localize_texts(spec: EpisodeSpec, source: str, target: str, translate) -> Ep
         made = [done[p] if todo and p in done else Text(p, source) for p, todo in pieces]
         if not any(t.machine for t in made):
             return Text(written, source)
-        return Text("".join(t.text for t in made), target, machine=True, flagged=any(t.flagged for t in made))
+        return Text("".join(t.text for t in made), target, machine=True,
+                    flagged=any(t.flagged for t in made))
 
     speakers = tuple(SpeakerText(text(s.role), organization(p, s.organization))
                      for s, p in zip(spec.speakers, parts, strict=True))
@@ -176,11 +170,14 @@ def localize_texts(spec: EpisodeSpec, source: str, target: str, translate) -> Ep
 
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:
+    from .. import transcript as transcript_io
+    from ..stages import source_transcript
     from .service import Memory, glossary_in, translate_remembered
 
     project, spec = ctx.project, ctx.spec
     languages = project.show.languages
-    spoken = spec.language if spec.language != "auto" else _spoken(ctx)
+    transcript = transcript_io.load(source_transcript(ctx))
+    spoken = spec.language if spec.language != "auto" else transcript.language
     source = text_language(source_texts(spec), spoken, languages)
     glossary = glossary_in(project.glossary_dir)
     memory = Memory.load(ctx.stage_dir("localize") / CACHE_FILE)
@@ -193,12 +190,10 @@ def _run(ctx: Context, out: Path, progress: Progress) -> None:
             routes.update({f"{source}-{lang}": m.engine for m in made})
             return [Text(m.text, lang, machine=True, flagged=m.flagged) for m in made]
 
-        texts = localize_texts(spec, source, lang, translate)
-        atomic.write_text(out / lang / TEXTS_FILE, EpisodeTexts(
-            texts.language, texts.source_language, texts.title, texts.description, texts.speakers,
-            routes).to_json())
+        texts = replace(localize_texts(spec, source, lang, translate), engines=routes)
+        atomic.write_text(out / lang / TEXTS_FILE, texts.to_json())
     memory.save(out / CACHE_FILE)
-    progress(0.0)
+    progress(transcript.duration)
 
 
 LOCALIZE = Stage(

@@ -107,7 +107,8 @@ def is_name(part: str) -> bool:
 
 
 def organization_parts(organization: str) -> list[tuple[str, bool]]:
-    """(text, translate?) pieces: separators and names as written, descriptive parts translated."""
+    """(text, translate?) pieces of an organization: separators and names as written, descriptive
+    parts translated."""
     out = []
     for piece in _PARTS.split(organization):
         if piece:
@@ -147,26 +148,36 @@ def _inputs(ctx: Context) -> list[Path]:
 def localize_texts(spec: EpisodeSpec, source: str, target: str, translate) -> EpisodeTexts:
     """`translate(texts) -> list[Text]` carries texts from `source` to `target` (one batch)."""
     wanted: list[str] = []
-    parts = [organization_parts(s.organization) for s in spec.speakers]
+    organizations = [organization_parts(s.organization) for s in spec.speakers]
     if source != target:
-        wanted = [spec.title, spec.description, *(s.role for s in spec.speakers)]
-        wanted += [text for pieces in parts for text, todo in pieces if todo]
+        wanted = [spec.title, spec.description, *(s.role for s in spec.speakers)]     # roles: all description
+        wanted += [text for pieces in organizations for text, todo in pieces if todo]
     unique = [w for w in dict.fromkeys(wanted) if w.strip()]
     done = dict(zip(unique, translate(unique), strict=True)) if unique else {}
 
     def text(value: str) -> Text:
-        return done.get(value) or Text(value, source if value.strip() else target)
+        made = done.get(value)
+        return replace(made, text=first_case(value, made.text)) if made else Text(value, source)
 
-    def organization(pieces: list[tuple[str, bool]], written: str) -> Text:
-        made = [done[p] if todo and p in done else Text(p, source) for p, todo in pieces]
+    def composed(pieces: list[tuple[str, bool]], written: str) -> Text:
+        made = [text(p) if todo else Text(p, source) for p, todo in pieces]
         if not any(t.machine for t in made):
             return Text(written, source)
         return Text("".join(t.text for t in made), target, machine=True,
                     flagged=any(t.flagged for t in made))
 
-    speakers = tuple(SpeakerText(text(s.role), organization(p, s.organization))
-                     for s, p in zip(spec.speakers, parts, strict=True))
+    speakers = tuple(SpeakerText(text(s.role), composed(o, s.organization))
+                     for s, o in zip(spec.speakers, organizations, strict=True))
     return EpisodeTexts(target, source, text(spec.title), text(spec.description), speakers, {})
+
+
+def first_case(source: str, out: str) -> str:
+    """A text that starts in lower case ("speaker") is not capitalised by the engine ("Ponente")."""
+    first = next((c for c in source if c.isalpha()), "")
+    at = next((i for i, c in enumerate(out) if c.isalpha()), None)
+    if first.islower() and at is not None and out[at].isupper():
+        return out[:at] + out[at].lower() + out[at + 1:]
+    return out
 
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:

@@ -101,7 +101,7 @@ def segment_cues(seg: Segment, max_chars: int, max_lines: int, fill: float = FIL
             yield Cue(start + (end - start) * k / n, start + (end - start) * (k + 1) / n, part)
 
 
-def _share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
+def share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
     """Tokens into len(weights) consecutive groups in proportion to the weights (characters),
     every group non-empty while there are tokens enough."""
     total_w = sum(weights) or 1
@@ -119,6 +119,41 @@ def _share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
     return groups
 
 
+def sentence_parts(tokens: list[str]) -> list[list[str]]:
+    """Tokens cut where a sentence ends (. ! ? … before a word that starts with a capital)."""
+    parts: list[list[str]] = [[]]
+    for i, tok in enumerate(tokens):
+        parts[-1].append(tok)
+        following = tokens[i + 1].lstrip("\"'“‘«¿¡(") if i + 1 < len(tokens) else ""
+        if tok.rstrip("\"'”’»)").endswith((".", "!", "?", "…")) and following[:1].isupper():
+            parts.append([])
+    return [p for p in parts if p]
+
+
+def _anchored(tokens: list[str], slots: list[Cue]) -> list[list[str]] | None:
+    """Each translated sentence shared over the slots its source sentence fills, so a cue where a
+    sentence starts in the source starts with that sentence in the translation too. None when
+    the two texts do not hold the same number of sentences (then: in proportion over all slots)."""
+    slot_tokens = [" ".join(c.lines).split() for c in slots]
+    source = sentence_parts([t for ts in slot_tokens for t in ts])
+    target = sentence_parts(tokens)
+    if len(source) < 2 or len(source) != len(target):
+        return None
+    owner = [k for k, part in enumerate(source) for _ in part]       # source token -> its sentence
+    weights = [[0] * len(slots) for _ in source]
+    n = 0
+    for j, ts in enumerate(slot_tokens):
+        for tok in ts:
+            weights[owner[n]][j] += len(tok) + 1
+            n += 1
+    groups: list[list[str]] = [[] for _ in slots]
+    for k, part in enumerate(target):
+        used = [j for j, w in enumerate(weights[k]) if w]
+        for j, group in zip(used, share_out(part, [weights[k][j] for j in used]), strict=True):
+            groups[j] += group
+    return groups if all(groups) else None
+
+
 def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) -> Iterator[Cue]:
     """A translated segment's cues on the source segment's cue times, so captions in every
     language change at the same moments; a slot whose text will not fit is split inside itself."""
@@ -127,7 +162,8 @@ def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) 
     if not slots or len(tokens) < len(slots):
         yield from segment_cues(seg, max_chars, max_lines)
         return
-    groups = _share_out(tokens, [sum(len(line) for line in c.lines) for c in slots])
+    groups = (_anchored(tokens, slots)
+              or share_out(tokens, [sum(len(line) for line in c.lines) for c in slots]))
     for slot, words in zip(slots, groups, strict=True):
         lines = wrap_words(words, max_chars)
         parts = [tuple(lines[j:j + max_lines]) for j in range(0, len(lines), max_lines)]

@@ -227,8 +227,9 @@ def translator_option(func):
 @translator_option
 @pass_settings
 def translate(settings: Settings, slugs: tuple[str, ...], force: bool, translator: str) -> None:
-    """Translate the transcripts into every language of the show (translate/<lang>/), glossary enforced."""
-    _run(settings, ["translate"], slugs, force, {"translator": translator})
+    """Translate the transcripts (translate/<lang>/) and the episode's title, description and speakers'
+    roles (localize/<lang>/) into every language of the show, glossary enforced."""
+    _run(settings, ["translate", "localize"], slugs, force, {"translator": translator})
 
 
 @main.command("translate-text")
@@ -315,6 +316,11 @@ def glossary_import(settings: Settings, file: Path, name: str | None, replace: b
 
 @models.command("install-translation")
 @click.argument("pair", nargs=2, required=False, type=click.Choice(TRANSLATION_LANGUAGES))
+@click.option("--all", "all_pairs", is_flag=True,
+              help="Install the packages en<->es and en<->fr (es<->fr goes through English) and verify them.")
+@click.option("--if-online", is_flag=True,
+              help="With --all: when the index cannot be reached, say so in one line and exit 0 "
+                   "(Apertium keeps translating); scripts/setup.sh uses this.")
 @click.option("--file", "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Install this .argosmodel file instead of downloading.")
 @click.option("--index", "index",
@@ -322,14 +328,38 @@ def glossary_import(settings: Settings, file: Path, name: str | None, replace: b
 @click.option("--project-models", is_flag=True,
               help="Install into the project's models/ folder instead of argos's package folder.")
 @pass_settings
-def install_translation(settings: Settings, pair: tuple[str, str] | None, archive: Path | None,
-                        index: str | None, project_models: bool) -> None:
-    """Install an argos translation package: FROM TO from the package index (needs internet), or --file."""
-    from .translate.packages import argos_package_dir, install_file, install_from_index
+def install_translation(settings: Settings, pair: tuple[str, str] | None, all_pairs: bool, if_online: bool,
+                        archive: Path | None, index: str | None, project_models: bool) -> None:
+    """Install argos translation packages: FROM TO (or --all) from the package index, or --file."""
+    from .translate.packages import (
+        DEFAULT_PAIRS,
+        IndexUnreachable,
+        argos_package_dir,
+        index_url,
+        install_file,
+        install_from_index,
+        install_pairs,
+    )
 
-    if not pair and not archive:
-        raise click.UsageError("give FROM TO (e.g. `en es`) or --file PACKAGE.argosmodel")
+    if not pair and not archive and not all_pairs:
+        raise click.UsageError("give FROM TO (e.g. `en es`), --all, or --file PACKAGE.argosmodel")
     into = settings.project().models_dir if project_models else argos_package_dir()
+    if all_pairs:
+        try:
+            installed = install_pairs(DEFAULT_PAIRS, into, index)
+        except IndexUnreachable as exc:
+            if not if_online:
+                raise
+            click.echo(f"argos package index not reachable ({index_url(index)}): translations use Apertium "
+                       "for now; `learninglab models install-translation --all` installs the neural engine "
+                       f"when online ({exc.__cause__ or exc.message})")
+            return
+        for item in installed:
+            p = item.package
+            state = "installed" if item.new else "already installed"
+            click.echo(f"{p.from_code}->{p.to_code}: {state} (version {p.version or '?'}) in {p.path}; "
+                       f"verified: {item.check!r}")
+        return
     package = install_file(archive, into) if archive else install_from_index(pair[0], pair[1], into, index)
     click.echo(f"Installed {package.from_code}->{package.to_code} (version {package.version or '?'}) "
                f"in {package.path}")
@@ -342,13 +372,20 @@ def translation_engines(settings: Settings) -> None:
     from .translate.choose import find_route
 
     project = settings.project()
+    fallback = []
     for source in project.show.languages:
         for target in project.show.languages:
             if source != target:
                 route = find_route(source, target, project.models_dir)
+                if route and "argos" not in route.name:
+                    fallback.append(f"{source}->{target}")
                 click.echo(f"{source}->{target}: " + (f"{route.name} ({route.identity})" if route else
                                                       "none — `learninglab models install-translation "
                                                       f"{source} {target}` or install Apertium"))
+    if fallback:
+        click.echo(f"{', '.join(fallback)} use Apertium, the rule-based fallback. For the neural engine, run "
+                   "`learninglab models install-translation --all` on a machine with internet (argos's "
+                   "package index; `--index URL` for another); the next `learninglab run` translates again.")
 
 # --- summarize commands (issue 5) ---
 

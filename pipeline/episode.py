@@ -212,7 +212,11 @@ def load_episode(folder: Path) -> EpisodeSpec:
     local = {lang: _local(data.table(lang)) for lang in LANGUAGES if lang in data.data}
     if top:
         spoken = language if language != "auto" else "source"
-        local[spoken] = _local(Fields(path, top))
+        mine, above = local.get(spoken, LocalText()), _local(Fields(path, top))
+        # the [en] table (when language = "en") keeps its title and description; where both give a
+        # field, the table wins, as it does for a language's own summary everywhere else
+        local[spoken] = LocalText(**{name: getattr(mine, name) or value
+                                     for name, value in vars(above).items()})
     spec = EpisodeSpec(
         slug=slug, folder=Path(folder), title=title, date=date, recording=recording, language=language,
         description=data.text("description", "") or "", speakers=tuple(speakers), topics=tuple(topics),

@@ -14,6 +14,7 @@ from .runner import Context, Progress, Stage
 from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
 from .transcript import Transcript
+from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
 
 
@@ -113,5 +114,5 @@ REDACT = Stage(
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE, SHARE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, LOCALIZE, SUMMARIZE, SHARE]
 

@@ -67,6 +67,20 @@ def copy_project(target: Path, episodes: list[str] | None = None) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The four demo sessions through `learninglab run` (real Whisper, real Apertium, published),
+    once per test session. Read-only for tests: copy it (shutil.copytree) to change anything."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = copy_project(tmp_path_factory.mktemp("demo-run") / "project")
+    result = CliRunner().invoke(main, ["--project", str(root), "run"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path):
     """Factory: copy_project into a fresh temporary folder."""

@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -388,3 +391,18 @@ def parse_feedparser(feed: Path):
     parsed = feedparser.parse(feed.read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     return parsed
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """`learninglab serve` on a free port for the project at `root`; yields the site's base URL."""
+    command = [str(Path(sys.executable).parent / "learninglab"), "--project", str(root), "serve",
+               "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert "Serving" in line, line + server.stderr.read()
+        yield line.split(" at ")[1].split()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -183,3 +183,23 @@ def test_a_name_listed_after_publishing_takes_a_kept_episode_offline(tmp_path_fa
     assert not (site / "fr" / "fr-introduction").exists()
     assert "fr-introduction" not in (site / "fr" / "feed.xml").read_text(encoding="utf-8")
     assert "fr-introduction" not in report.kept
+
+
+def test_no_engine_can_alter_the_redaction_mark(tmp_path):
+    """A real argos package whose model renders "redacted" as "redactado" (as a neural model may):
+    through the translation service the mark comes back exactly as it went in."""
+    from pipeline.glossary import Entry
+    from pipeline.translate.argos import ArgosEngine
+    from pipeline.translate.enforce import translate_enforced
+    from pipeline.translate.packages import install_file
+    from pipeline.translate.service import Glossary
+    from tests.argos_builder import build_copy_packages
+
+    text = f"We met {MARK} and the women today."
+    built = build_copy_packages(tmp_path / "built", [], [text] * 3,
+                                {"marks": {"pair": ("en", "es"), "rewrite": {"redacted": "redactado"}}})
+    engine = ArgosEngine(install_file(built["marks"], tmp_path / "packages"))
+    assert "redactado" in engine.translate([text])[0]                  # the engine does alter it
+    glossary = Glossary([Entry("women", "mujeres", "femmes", "term")])
+    outcome = translate_enforced([text], "es", glossary.terms("en"), engine).outcomes[0]
+    assert MARK in outcome.text and "redactado" not in outcome.text and outcome.enforced

@@ -111,8 +111,8 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
         fe.title(xml_safe(local.title))
         page_url = url(show, local.page + "/")
         fe.description(escaped(local.description or local.title))
-        fe.content(show_notes(local.description, local.summary, link=(page_url, labels(lang)["show_notes"])),
-                   type="CDATA")
+        fe.content(show_notes(local.description, local.summary, local.notice,
+                              link=(page_url, labels(lang)["show_notes"])), type="CDATA")
         fe.link(href=page_url)
         fe.guid(ep.guid, permalink=False)
         fe.pubDate(_published(ep.date))

@@ -16,6 +16,7 @@ from ..project import Project
 from ..summarize.model import Summary
 from ..summarize.model import load as load_summary
 from ..transcript import Transcript, load
+from ..translate.localize import EpisodeTexts
 
 TRANSCRIPT_FORMATS = ("json", "vtt", "srt", "txt")
 
@@ -90,6 +91,14 @@ def _describe(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(dict.fromkeys(p for p in (_describe(v) for v in value) if p))
     return ""
+
+
+def episode_texts(project: Project, spec: EpisodeSpec, lang: str) -> EpisodeTexts | None:
+    """The localize stage's texts.json for `lang` (title, description, speakers), when it exists."""
+    from ..translate.localize import TEXTS_FILE, load
+
+    path = project.stage_dir(spec, "localize") / lang / TEXTS_FILE
+    return load(path) if path.is_file() else None
 
 
 def summary(project: Project, spec: EpisodeSpec, lang: str) -> Summary | None:

@@ -69,6 +69,7 @@ class NotesView:
     duration: float
     spoken: str                          # languages spoken, named in the page language
     speakers: tuple[Speaker, ...]
+    machine: tuple[str, ...]             # fields machine-translated (marked on the page)
     summary: str
     summary_lang: str
     summary_is_description: bool
@@ -127,15 +128,21 @@ def lines(transcript: Transcript) -> tuple[Line, ...]:
     return tuple(out)
 
 
+def machine_notice(content: LangContent, source_language: str) -> str:
+    """"Traducción automática del inglés, sin revisión humana, hecha con Apertium." — the engines
+    named plainly, once; then, where the transcript is a translation, where the original words are."""
+    labels = i18n.labels(content.lang)
+    spoken = content.translated_from or (source_language,)
+    notice = labels["machine_notice"].format(source=i18n.from_languages(spoken, content.lang),
+                                             engine=i18n.join_names(content.engines, content.lang))
+    return f"{notice} {labels['listen_original']}" if content.translated else notice
+
+
 def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
     labels = i18n.labels(content.lang)
     out = []
     if content.engines:
-        spoken = content.translated_from or (source_language,)
-        out.append(labels["translated_by"].format(
-            source=i18n.names_list(spoken, content.lang),
-            engine=", ".join(content.engines)))
-        out.append(labels["translated_parts"])
+        out.append(machine_notice(content, source_language))
     elif content.lang != content.transcript_lang:
         out.append(labels["not_translated"].format(lang=i18n.language_in(content.lang, content.lang),
                                                    source=i18n.language_in(content.transcript_lang,
@@ -175,7 +182,8 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord, sizes: Calla
         description=content.description, description_lang=content.description_lang, date=spec.date,
         date_text=i18n.long_date(spec.date, lang), duration=episode.audio.info.duration,
         spoken=i18n.names_list(_spoken(episode), lang),
-        speakers=spec.speakers, summary=content.summary or content.description,
+        speakers=content.speakers or spec.speakers, machine=content.machine,
+        summary=content.summary or content.description,
         summary_lang=content.summary_lang, summary_is_description=not content.summary,
         key_points=tuple(TimedText(p.text, p.start) for p in content.key_points),
         chapters=content.chapters, topics=content.topics, notices=notices(content, episode.source.language),

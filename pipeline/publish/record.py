@@ -78,6 +78,8 @@ class LangRecord:
     title_lang: str = ""                      # set where the text is not yet in this language
     description_lang: str = ""
     summary: str = ""                         # the summary paragraph, when summarize made one
+    machine: tuple[str, ...] = ()             # fields machine-translated (title, description, ...)
+    notice: str = ""                          # the machine-translation notice, in this language
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class EpisodeRecord:
                 item = dict(item)
                 item["transcripts"] = tuple(TranscriptLink(**t) for t in item["transcripts"])
                 item["engines"] = tuple(item.get("engines", ()))
+                item["machine"] = tuple(item.get("machine", ()))
                 langs[lang] = LangRecord(**item)
             return cls(
                 slug=data["slug"], guid=data["guid"], date=dt.date.fromisoformat(data["date"]),

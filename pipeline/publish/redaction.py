@@ -23,6 +23,8 @@ def _lang(content: LangContent, forms: Sequence[str]) -> LangContent:
         key_points=tuple(replace(p, text=r(p.text)) for p in content.key_points),
         chapters=tuple(replace(c, title=r(c.title)) for c in content.chapters),
         topics=tuple(r(t) for t in content.topics),
+        speakers=tuple(replace(s, name=r(s.name), organization=r(s.organization), role=r(s.role))
+                       for s in content.speakers),
         transcript=redact_transcript(content.transcript, forms))
 
 

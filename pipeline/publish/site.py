@@ -27,7 +27,7 @@ from ..tomlfile import xml_safe
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
-from .notes import notes_files, notes_page, transcript_document, transcript_key
+from .notes import machine_notice, notes_files, notes_page, transcript_document, transcript_key
 from .readback import leaks
 from .record import (
     FEED_TRANSCRIPTS,
@@ -224,7 +224,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
                               for ext in FEED_TRANSCRIPTS),
             chapters=chapters, translated=content.translated, engines=content.engines,
             title_lang=content.title_lang, description_lang=content.description_lang,
-            summary=content.summary or "")
+            summary=content.summary or "", machine=content.machine,
+            notice=machine_notice(content, episode.source.language) if content.engines else "")
     record = EpisodeRecord(
         slug=slug, guid=spec.guid, date=spec.date, status=spec.status, explicit=spec.explicit,
         season=spec.season, episode=spec.episode, duration=episode.audio.info.duration,
@@ -283,6 +284,7 @@ class Card:
     date_text: str
     minutes: int
     href: str
+    machine: tuple[str, ...] = ()        # title / description machine-translated: marked as such
 
 
 def newest_first(records: Iterable[EpisodeRecord]) -> list[EpisodeRecord]:
@@ -293,7 +295,7 @@ def index_page(project: Project, lang: str, records: list[EpisodeRecord], artwor
     show = project.show
     cards = [Card(r.slug, r.langs[lang].title, r.langs[lang].title_lang or lang, r.langs[lang].description,
                   r.langs[lang].description_lang or lang, r.date, i18n.long_date(r.date, lang),
-                  i18n.minutes(r.duration), f"{root}{r.langs[lang].page}/index.html")
+                  i18n.minutes(r.duration), f"{root}{r.langs[lang].page}/index.html", r.langs[lang].machine)
              for r in records if lang in r.langs]
     frame = page(lang, show.text[lang].title, root, show.languages, lambda other: f"{other}/index.html")
     from .feeds import feed_path, url

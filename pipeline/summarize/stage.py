@@ -2,8 +2,8 @@
 summarize/<lang>/summary.json and chapters.json for each of the show's languages.
 
 It runs after translate and calls the same engines (`translate_texts`) for its own lines. The
-key covers the transcript, the glossary and the settings, not which translation engines are
-installed: after installing a better one, `learninglab summarize --force` redoes the summaries.
+key covers the transcript, the glossary, the settings and which engine serves each language pair:
+installing a better one (an argos package) redoes the summaries on the next run.
 """
 
 from __future__ import annotations
@@ -29,9 +29,14 @@ def _transcript_path(ctx: Context) -> Path:
 
 
 def _params(ctx: Context) -> dict:
+    from ..translate.choose import engine_identities
+
     local = {lang: repr(text) for lang, text in sorted(ctx.spec.local.items())}
-    return {"lengths": lengths(ctx), "languages": list(ctx.project.show.languages),
-            "topics": list(ctx.spec.topics), "human": local}
+    languages = list(ctx.project.show.languages)
+    return {"lengths": lengths(ctx), "languages": languages,
+            "topics": list(ctx.spec.topics), "human": local,
+            # the engines that carry summaries into other languages: a better one remakes them
+            "engines": engine_identities(languages, ctx.project.models_dir)}
 
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:

@@ -116,8 +116,8 @@ def test_no_title_description_or_role_is_left_in_another_language(demo_run):
             assert said(notes, texts["description"]["text"])
             for speaker in texts["speakers"]:
                 assert said(notes, speaker["role"]["text"])
-            assert item["low"] == {"en": "Low bandwidth", "es": "Bajo consumo de datos",
-                                   "fr": "Faible débit"}[lang]
+            assert item["low"] == {"en": "Data saver: MP3 at 32 kbps", "es": "Ahorro de datos: MP3 a 32 kbps",
+                                   "fr": "Économie de données : MP3 à 32 kbit/s"}[lang]
             # machine text says so, on the page and in the feed; the engine is named plainly, once
             label = {"en": "machine translation", "es": "traducción automática",
                      "fr": "traduction automatique"}[lang]

@@ -403,6 +403,29 @@ def serve(settings: Settings, port: int, host: str) -> None:
                announce=lambda url: click.echo(f"Serving {project.site} at {url} (Ctrl+C stops)"))
 
 
+# -- speakers ------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("slug")
+@click.argument("names", nargs=-1, metavar="[VOICE=NAME]...")
+@pass_settings
+def speakers(settings: Settings, slug: str, names: tuple[str, ...]) -> None:
+    """List the voices found in episode SLUG (talk time, first quotes), or name them.
+
+    `learninglab speakers SLUG 1=Amina 2="Grace Otieno"` writes [voices] into its episode.toml; names
+    must be people listed in [[speakers]]; `1=` removes a name. Publishing shows them."""
+    from .speakers import assign_names, list_voices
+
+    if names:
+        with writing(settings):
+            lines = assign_names(settings.project(), slug, names)
+    else:
+        lines = list_voices(settings.project(), slug).lines()
+    if settings.verbosity >= 0:
+        for line in lines:
+            click.echo(line)
+
+
 # -- looking at the project --------------------------------------------------------------------
 
 @main.command()

@@ -44,6 +44,14 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """What one speaker says before another speaks: the notes page's transcript is a list of these."""
+    speaker: str | None
+    start: float
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class NotesView:
     lang: str
     slug: str
@@ -68,7 +76,7 @@ class NotesView:
     captions_lang: str
     captions_label: str
     downloads: tuple[Link, ...]
-    lines: tuple[Line, ...]
+    turns: tuple[Turn, ...]
     transcript_lang: str
 
 
@@ -88,6 +96,17 @@ def lines(transcript: Transcript) -> tuple[Line, ...]:
         out.append(Line(seg.start, seg.end, seg.text.strip(), seg.language, seg.speaker,
                         seg.speaker is not None and seg.speaker != previous))
         previous = seg.speaker
+    return tuple(out)
+
+
+def turns(transcript: Transcript) -> tuple[Turn, ...]:
+    """Consecutive lines of one speaker, together (lines with no speaker join the turn they are in)."""
+    out: list[Turn] = []
+    for line in lines(transcript):
+        if out and not line.new_speaker:
+            out[-1] = Turn(out[-1].speaker, out[-1].start, out[-1].lines + (line,))
+        else:
+            out.append(Turn(line.speaker, line.start, (line,)))
     return tuple(out)
 
 
@@ -137,7 +156,7 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord) -> NotesView
         audio=link(record.audio.path), captions=link(transcript_path(spec.slug, key, "vtt")),
         captions_lang=content.transcript_lang,
         captions_label=f"{labels['captions']} ({i18n.LANGUAGE_NAMES.get(content.transcript_lang, '')})",
-        downloads=tuple(downloads), lines=lines(content.transcript), transcript_lang=content.transcript_lang)
+        downloads=tuple(downloads), turns=turns(content.transcript), transcript_lang=content.transcript_lang)
 
 
 def _spoken(episode: EpisodeContent) -> tuple[str, ...]:

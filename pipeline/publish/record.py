@@ -81,6 +81,14 @@ class LangRecord:
 
 
 @dataclass(frozen=True)
+class VoiceTime:
+    """Talk time of one voice of the recording; `name` only when staff named it (pipeline.voices)."""
+    voice: int
+    name: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
 class EpisodeRecord:
     slug: str
     guid: str
@@ -96,6 +104,7 @@ class EpisodeRecord:
     low: Media
     langs: dict[str, LangRecord] = field(default_factory=dict)
     folder: str = ""          # the episode's folder under episodes/ (kept while its spec is broken)
+    voices: tuple[VoiceTime, ...] = ()      # talk time per voice
 
     @property
     def low_bitrate(self) -> int:
@@ -124,7 +133,7 @@ class EpisodeRecord:
                 source_language=data["source_language"],
                 speakers=tuple(Speaker(**s) for s in data["speakers"]),
                 audio=Media(**data["audio"]), low=Media(**data["low"]), langs=langs,
-                folder=data.get("folder", ""))
+                folder=data.get("folder", ""), voices=tuple(VoiceTime(**v) for v in data.get("voices", ())))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearningLabError(source, f"not a published-episode record ({exc!r})",
                                    fix="delete output/site and run `learninglab publish` again") from exc

@@ -27,6 +27,7 @@ from ..tomlfile import xml_safe
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
+from .inputs import voices as read_voices
 from .notes import notes_markdown, notes_page, transcript_document, transcript_key, view
 from .record import (
     FEED_TRANSCRIPTS,
@@ -45,6 +46,7 @@ from .record import (
 )
 from .redaction import leaks, redact_content
 from .render import STATIC, page, render_html
+from .speakers import name_voices, talk_times
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +183,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         import uuid
         raise LearningLabError(spec.spec_path, "no guid: the feeds need one that never changes", field="guid",
                                fix=f'add guid = "{uuid.uuid4()}" (once; never edit it afterwards)')
-    episode: EpisodeContent = redact_content(episode_content(project, spec))
+    voices = read_voices(project, spec)
+    episode: EpisodeContent = name_voices(redact_content(episode_content(project, spec)), voices)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
     audio_rel = media_path(slug, "podcast", episode.audio.podcast)
@@ -220,7 +223,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         season=spec.season, episode=spec.episode, duration=episode.audio.info.duration,
         source_language=episode.source.language, speakers=spec.speakers,
         audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
-        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name)
+        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name,
+        voices=talk_times(episode, voices))
     for lang in episode.langs:
         v = view(episode, lang, record)
         _write(site, f"{page_dir(lang, slug)}/index.html",

@@ -124,8 +124,8 @@ def timeline(x: np.ndarray, spans: Sequence[tuple[int, int]], labels: np.ndarray
     """Voice turns: every frame of a speech turn goes to the voice its windows are most like (the
     similarities of the windows covering a frame are summed; a frame no window covers takes its
     nearest window's), numbered by first appearance."""
-    if not len(x):          # speech too short for any window: one voice, for lack of evidence of two
-        return [VoiceTurn(round(float(s), 3), round(float(e), 3), 1) for s, e in turns if e > s]
+    if not len(x):          # no turn long enough to tell a voice (a click, a breath): no voice
+        return []
     _, c = _centroids(x, labels)
     sims = x @ c.T                                          # window x voice
     starts = np.array([a for a, _ in spans])

@@ -105,7 +105,7 @@ def test_der_counts_overlap_missed_speech_confusion_and_the_collar():
     perfect_but_one_speaker = [(0.0, 10.0, 1), (10.0, 20.0, 2)]
     result = der(reference, perfect_but_one_speaker, 20.0, collar=0.0)
     assert (result.missed, result.false_alarm, result.confusion) == pytest.approx((5.0, 0.0, 0.0))
-    assert result.rate == pytest.approx(5 / 25)
+    assert result.rate == pytest.approx(5 / 25) and result.overlap_missed == pytest.approx(5.0)
     swapped = der(reference, [(0.0, 10.0, 1), (10.0, 20.0, 1)], 20.0, collar=0.0)
     assert swapped.confusion == pytest.approx(10.0)
     collared = der([(0.0, 10.0, "A")], [(0.3, 10.0, 1)], 10.0, collar=0.25)

@@ -27,6 +27,7 @@ class DER:
     false_alarm: float
     confusion: float
     reference: float       # seconds of reference speech (overlap counted once per speaker)
+    overlap_missed: float = 0.0   # the part of `missed` where the system heard fewer speakers than spoke
 
     @property
     def rate(self) -> float:
@@ -34,7 +35,8 @@ class DER:
 
     def __add__(self, other: DER) -> DER:
         return DER(self.missed + other.missed, self.false_alarm + other.false_alarm,
-                   self.confusion + other.confusion, self.reference + other.reference)
+                   self.confusion + other.confusion, self.reference + other.reference,
+                   self.overlap_missed + other.overlap_missed)
 
 
 def read_rttm(text: str) -> list[Turn]:
@@ -84,7 +86,8 @@ def der(reference: Sequence[Turn], system: Sequence[Turn], duration: float, coll
     return DER(missed=float(np.maximum(0, r - h).sum() * FRAME),
                false_alarm=float(np.maximum(0, h - r).sum() * FRAME),
                confusion=float((np.minimum(r, h) - matched).sum() * FRAME),
-               reference=float(r.sum() * FRAME))
+               reference=float(r.sum() * FRAME),
+               overlap_missed=float(np.maximum(0, r - h)[h > 0].sum() * FRAME))
 
 
 def word_accuracy(reference: Sequence[Hashable], system: Sequence[Hashable]) -> float:

@@ -187,6 +187,14 @@ def transcribe(settings: Settings, slugs: tuple[str, ...], force: bool, engine: 
     _run(settings, ["transcribe"], slugs, force, {"engine": engine, "model": model})
 
 
+@main.command()
+@episode_options
+@pass_settings
+def diarize(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
+    """Find who speaks when: a voice number on every transcript segment (diarize/)."""
+    _run(settings, ["diarize"], slugs, force, {})
+
+
 # -- models --------------------------------------------------------------------------------------
 
 @main.group()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import atomic
-from .diarize import Diarization
+from .diarize.stage import Voices
 from .episode import EPISODE_FILE, EpisodeSpec, load_episode
 from .errors import LearningLabError
 from .project import Project
@@ -32,6 +32,7 @@ class Voice:
     seconds: float
     name: str | None                           # the name staff gave it, as published (None: not named)
     quotes: tuple[tuple[float, str], ...]      # (start, text) of its first segments
+    redacted: bool = False                     # named after a person whose name is redacted
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Listing:
             out.append("the voices were numbered anew since [voices] was written: its names are not shown "
                        "until you name the voices again")
         for v in self.voices:
-            who = v.name or f"{label(v.number, 'en')}, not named"
+            who = v.name or (f"named after a redacted person: shown as {label(v.number, 'en')}" if v.redacted
+                             else f"{label(v.number, 'en')}, not named")
             out.append(f"voice {v.number} ({who}): {clock(v.seconds)} of talk")
             out += [f"  [{clock(start)}] {text}" for start, text in v.quotes]
         names = [s.name for s in self.spec.speakers]
@@ -75,7 +77,7 @@ def _episode(project: Project, slug: str) -> EpisodeSpec:
     return load_episode(folder)
 
 
-def _voices(project: Project, spec: EpisodeSpec) -> Diarization:
+def _voices(project: Project, spec: EpisodeSpec) -> Voices:
     from .diarize.stage import VOICES_FILE, load
 
     folder = project.stage_dir(spec, "diarize")
@@ -105,14 +107,15 @@ def _quotes(project: Project, spec: EpisodeSpec) -> dict[int, tuple[tuple[float,
 
 def list_voices(project: Project, slug: str) -> Listing:
     spec = _episode(project, slug)
-    diarization = _voices(project, spec)
+    found = _voices(project, spec)
     quotes = _quotes(project, spec)
-    names = named_voices(spec, diarization.digest)
+    names = named_voices(spec, found.numbering)
     renumbered = bool(spec.voices.names and spec.voices.numbering
-                      and spec.voices.numbering != diarization.digest)
-    voices = tuple(Voice(v, seconds, names.get(v), quotes.get(v, ()))
-                   for v, seconds in diarization.talk_time().items())
-    return Listing(spec, voices, diarization.digest, renumbered)
+                      and spec.voices.numbering != found.numbering)
+    voices = tuple(Voice(v, seconds, names.get(v), quotes.get(v, ()),
+                         not renumbered and v not in names and spec.voices.speaker_index(v) is not None)
+                   for v, seconds in found.diarization.talk_time().items())
+    return Listing(spec, voices, found.numbering, renumbered)
 
 
 # -- writing [voices] ------------------------------------------------------------------------------
@@ -175,17 +178,17 @@ def _parse(pairs: tuple[str, ...] | list[str], voices: tuple[int, ...], names: l
 def assign_names(project: Project, slug: str, pairs: tuple[str, ...] | list[str]) -> list[str]:
     """Write `[voices]` (VOICE=NAME; VOICE= removes a name) into the episode's episode.toml."""
     spec = _episode(project, slug)
-    diarization = _voices(project, spec)
+    found = _voices(project, spec)
     path = spec.spec_path
     raw_names = [str(s.get("name", "")) for s in read_toml(path).get("speakers", []) if isinstance(s, dict)]
-    wanted = _parse(pairs, diarization.voices, raw_names, path)
+    wanted = _parse(pairs, found.diarization.voices, raw_names, path)
     changes: dict[str, str | None] = {}
     out = []
-    if spec.voices.numbering and spec.voices.numbering != diarization.digest:
+    if spec.voices.numbering and spec.voices.numbering != found.numbering:
         changes = {str(v): None for v, _ in spec.voices.names}      # names of another numbering go
         out.append("the voices were numbered anew since [voices] was written: its earlier names were removed")
     changes.update({str(v): name for v, name in sorted(wanted.items())})
-    changes[NUMBERING_KEY] = diarization.digest
+    changes[NUMBERING_KEY] = found.numbering
     text = path.read_bytes().decode("utf-8")
     new = set_voices(text, changes)
     table = tomllib.loads(new.removeprefix("\ufeff")).get("voices", {})

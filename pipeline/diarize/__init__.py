@@ -8,10 +8,12 @@ are given later by staff ([voices] in episode.toml) and applied only where they 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -47,25 +49,38 @@ class Diarization:
             out[t.voice] = out.get(t.voice, 0.0) + t.end - t.start
         return {v: round(out[v], 2) for v in sorted(out)}
 
-    @property
-    def digest(self) -> str:
-        """Names the numbering: staff's [voices] are trusted only for the numbering they were read from."""
-        data = json.dumps([f"{t.start:.2f} {t.end:.2f} {t.voice}" for t in self.turns])
-        return hashlib.sha256(data.encode()).hexdigest()[:12]
+    def numbering(self, recording: str) -> str:
+        """Names the numbering: staff's [voices] are trusted only for the numbering they were read from.
+        It is the recording (its digest) and the order in which the voices take turns (turns of a second
+        or more): another recording, a renumbering, a merge or a split change it; a boundary moved by a
+        frame does not."""
+        order: list[int] = []
+        for t in self.turns:
+            if t.end - t.start >= 1.0 and (not order or order[-1] != t.voice):
+                order.append(t.voice)
+        return hashlib.sha256(json.dumps([recording, order]).encode()).hexdigest()[:12]
+
+    @cached_property
+    def _starts(self) -> list[float]:
+        return [t.start for t in self.turns]
 
     def voice_at(self, start: float, end: float) -> int | None:
-        """The voice heard most between start and end; the nearest one when none is heard there."""
+        """The voice heard most between start and end; the nearest one when none is heard there.
+        (Voice turns are in time order and never overlap: a binary search finds the few that matter.)"""
         if not self.turns:
             return None
+        last = bisect.bisect_left(self._starts, end) - 1
         heard: dict[int, float] = {}
-        for t in self.turns:
-            overlap = min(end, t.end) - max(start, t.start)
-            if overlap > 0:
-                heard[t.voice] = heard.get(t.voice, 0.0) + overlap
+        k = last
+        while k >= 0 and self.turns[k].end > start:
+            t = self.turns[k]
+            heard[t.voice] = heard.get(t.voice, 0.0) + min(end, t.end) - max(start, t.start)
+            k -= 1
         if heard:
             return max(heard, key=heard.get)
         middle = (start + end) / 2
-        return min(self.turns, key=lambda t: max(t.start - middle, middle - t.end)).voice
+        near = self.turns[max(0, last):last + 2]
+        return min(near, key=lambda t: max(t.start - middle, middle - t.end)).voice
 
 
 def speech_turns(audio: np.ndarray) -> list[tuple[float, float]]:

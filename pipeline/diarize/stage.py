@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,9 +60,17 @@ def _cached(folder: Path, key: str) -> tuple[Embeddings, list[tuple[float, float
             [(float(a), float(b)) for a, b in turns])
 
 
-def save(folder: Path, diarization: Diarization, embeddings: Embeddings, turns, key: str) -> None:
+@dataclass(frozen=True)
+class Voices:
+    """What the diarize stage found: the voice turns, and the name of their numbering."""
+    diarization: Diarization
+    numbering: str
+
+
+def save(folder: Path, voices: Voices, embeddings: Embeddings, turns, key: str) -> None:
+    diarization = voices.diarization
     talk = diarization.talk_time()
-    info = {"version": VERSION, "embedding": key, "numbering": diarization.digest,
+    info = {"version": VERSION, "embedding": key, "numbering": voices.numbering,
             "voices": [{"voice": v, "seconds": talk[v]} for v in diarization.voices],
             "turns": [[t.start, t.end, t.voice] for t in diarization.turns]}
     atomic.write_text(folder / VOICES_FILE, json.dumps(info, indent=1) + "\n")
@@ -72,12 +81,13 @@ def save(folder: Path, diarization: Diarization, embeddings: Embeddings, turns, 
                      turns=np.array(turns, np.float64).reshape(-1, 2))
 
 
-def load(folder: Path) -> Diarization:
+def load(folder: Path) -> Voices:
     """The diarize stage's voice turns (diarize/voices.json)."""
     path = Path(folder) / VOICES_FILE
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
-        return Diarization(tuple(VoiceTurn(float(s), float(e), int(v)) for s, e, v in info["turns"]))
+        turns = tuple(VoiceTurn(float(s), float(e), int(v)) for s, e, v in info["turns"])
+        return Voices(Diarization(turns), str(info["numbering"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LearningLabError(path, f"cannot read the voices ({exc})",
                                fix="rerun `learninglab run` (the diarize stage writes it)") from exc
@@ -108,7 +118,8 @@ def _diarize(ctx: Context, out: Path, progress: Progress) -> None:
         embeddings = embed(audio, turns, lambda share: progress(share * transcript.duration))
     diarization = diarize(embeddings, turns, _hint(ctx))
     write_transcript_files(label_transcript(transcript, diarization), out)
-    save(out, diarization, embeddings, turns, key)
+    voices = Voices(diarization, diarization.numbering(file_digest(ctx.spec.recording)))
+    save(out, voices, embeddings, turns, key)
     progress(transcript.duration)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from ..diarize import Diarization
+from ..diarize.stage import Voices
 from ..voices import named_voices, show_voices
 from .content import EpisodeContent
 from .record import VoiceTime
@@ -18,9 +18,9 @@ from .record import VoiceTime
 log = logging.getLogger(__name__)
 
 
-def name_voices(episode: EpisodeContent, voices: Diarization | None) -> EpisodeContent:
+def name_voices(episode: EpisodeContent, voices: Voices | None) -> EpisodeContent:
     spec = episode.spec
-    numbering = voices.digest if voices else None
+    numbering = voices.numbering if voices else None
     if spec.voices.names and spec.voices.numbering and numbering and spec.voices.numbering != numbering:
         log.warning("%s: the voices were numbered anew since [voices] was written: their names are left out "
                     "until you check them with `learninglab speakers %s`", spec.spec_path, spec.slug)
@@ -30,9 +30,9 @@ def name_voices(episode: EpisodeContent, voices: Diarization | None) -> EpisodeC
                           for lang, c in episode.langs.items()})
 
 
-def talk_times(episode: EpisodeContent, voices: Diarization | None) -> tuple[VoiceTime, ...]:
+def talk_times(episode: EpisodeContent, voices: Voices | None) -> tuple[VoiceTime, ...]:
     """Seconds each voice speaks, with the name shown for it (None while it has none)."""
     if voices is None:
         return ()
-    names = named_voices(episode.spec, voices.digest)
-    return tuple(VoiceTime(v, names.get(v), seconds) for v, seconds in voices.talk_time().items())
+    names = named_voices(episode.spec, voices.numbering)
+    return tuple(VoiceTime(v, names.get(v), seconds) for v, seconds in voices.diarization.talk_time().items())

@@ -1,10 +1,11 @@
 """Who speaks when: speaker-encoder windows inside the speech turns, clustered into voices.
 
-Measured on the real recordings with speaker references (bench/bench_diarize.py; DESIGN in README):
+Chosen by measurement on the real recordings with speaker references (bench/bench_diarize.py; the
+figures are in README, Speakers):
 - Windows of 1.6 s (what the encoder was trained on) side by side inside each speech turn, the last
   one ending with the turn; a turn shorter than that is one shorter window. Windows every 0.8 s
-  cost twice as much and did no better (AMI DER 0.342 against 0.333, and a single French reader
-  split in two). Each frame takes the voice of the window(s) covering it.
+  cost twice as much and did no better (AMI DER 0.342 against 0.333 when compared, and a single
+  French reader split in two). Each frame takes the voice of the window(s) covering it.
 - Agglomerative clustering (average linkage, cosine) first cuts the windows finely; clusters whose
   windows are on average more alike than MERGE are then joined, most alike first. Spectral clustering
   with an eigengap count was tried too: it needs no threshold but split one speaker into several on
@@ -14,7 +15,8 @@ Measured on the real recordings with speaker references (bench/bench_diarize.py;
 - A voice with less than MIN_VOICE seconds of windows is too little to be a person (a cough, a
   laugh, a window across a change of speaker): it joins the voice it is closest to.
 - A hint (the number of [[speakers]] in episode.toml) only decides the doubtful pairs, those whose
-  centroids are between HINT_BAND: above the hint they are joined, at or below it they are kept apart.
+  average similarity is within HINT_BAND: above the hint they are joined, at or below it they are kept
+  apart (AMI DER 0.331 with the true count as hint, 0.341 without).
   A pair outside the band is decided by the voices alone, so a listed person who never speaks, or an
   interpreter nobody listed, cannot make two people one voice or one person two.
 """

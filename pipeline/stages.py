@@ -98,18 +98,14 @@ def _redact(ctx: Context, out: Path, progress: Progress) -> None:
     area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)"""
     from .redact import redact_transcript
 
-    voiced_dir = ctx.stage_dir("diarize")
-    voiced = transcript_io.load(voiced_dir / "transcript.json")
     redaction = ctx.spec.redaction
-    redacted = redact_transcript(voiced, redaction.forms, redaction.ranges)
-    write_transcript_files(redacted, out)
-    if redacted != voiced:
-        write_transcript_files(redacted, voiced_dir)
-        raw_dir = ctx.stage_dir("transcribe")
-        raw = transcript_io.load(raw_dir / "transcript.json")
-        scrubbed = redact_transcript(raw, redaction.forms, redaction.ranges)
-        if scrubbed != raw:
-            write_transcript_files(scrubbed, raw_dir)
+    voiced = transcript_io.load(ctx.stage_dir("diarize") / "transcript.json")
+    write_transcript_files(redact_transcript(voiced, redaction.forms, redaction.ranges), out)
+    for folder in (ctx.stage_dir("diarize"), ctx.stage_dir("transcribe")):
+        before = transcript_io.load(folder / "transcript.json")
+        scrubbed = redact_transcript(before, redaction.forms, redaction.ranges)
+        if scrubbed != before:
+            write_transcript_files(scrubbed, folder)
     progress(voiced.duration)
 
 

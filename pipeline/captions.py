@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .transcript import Segment, Transcript
+from .transcript import Segment, Transcript, Word
 
 SRT_MAX_LINES = 2
 SRT_MAX_CHARS = 32
@@ -183,24 +183,46 @@ def _cues(transcript: Transcript, timing: Transcript | None, max_chars: int) -> 
             yield seg, cue
 
 
+def _vtt_annotation(name: str) -> str:
+    """A voice name inside <v …>: WebVTT ends the tag at '>' and reads '&' as an escape."""
+    return " ".join(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split())
+
+
 def to_vtt(transcript: Transcript, timing: Transcript | None = None) -> str:
-    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times."""
+    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times.
+    Every cue of a speaker's segment carries its voice tag (each cue is shown on its own)."""
     out = ["WEBVTT", f"Language: {transcript.language}", ""]
     for seg, cue in _cues(transcript, timing, VTT_MAX_CHARS):
         text = "\n".join(cue.lines)
         if seg.speaker:
-            text = f"<v {seg.speaker}>{text}"
+            text = f"<v {_vtt_annotation(seg.speaker)}>{text}"
         if seg.language != transcript.language:
             text = f"<lang {seg.language}>{text}</lang>"
         out += [f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", text, ""]
     return "\n".join(out)
 
 
+def speaker_changes(transcript: Transcript) -> list[bool]:
+    """For each segment: does a new speaker start talking here? (Text and SRT name the speaker only then.)"""
+    out, previous = [], None
+    for seg in transcript.segments:
+        out.append(bool(seg.speaker) and seg.speaker != previous)
+        previous = seg.speaker if seg.text.strip() else previous
+    return out
+
+
 def _with_speaker(transcript: Transcript) -> Transcript:
-    """SRT has no voice tags: the speaker's name opens the segment's first cue."""
-    return transcript.with_segments([
-        Segment(s.start, s.end, f"{s.speaker}: {s.text}", s.language) if s.speaker else s
-        for s in transcript.segments])
+    """SRT has no voice tags: where the speaker changes, the name opens the segment's first cue (as
+    words of no duration, so the segment's word times still time its cues)."""
+    out = []
+    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
+        if new:
+            said = f"{seg.speaker}:"
+            words = (tuple(Word(seg.start, seg.start, w) for w in said.split()) + seg.words
+                     if seg.words else None)
+            seg = Segment(seg.start, seg.end, f"{said} {seg.text}", seg.language, words, seg.speaker)
+        out.append(seg)
+    return transcript.with_segments(out)
 
 
 def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
@@ -213,10 +235,11 @@ def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
 
 
 def to_text(transcript: Transcript) -> str:
-    """Plain text: one paragraph per segment, with its start time for finding it in the audio."""
+    """Plain text: one paragraph per segment, with its start time for finding it in the audio; the
+    speaker's name where the speaker changes."""
     lines = []
-    for seg in transcript.segments:
+    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
         stamp = _clock(seg.start, ".")[:8]
-        who = f"{seg.speaker}: " if seg.speaker else ""
+        who = f"{seg.speaker}: " if new else ""
         lines.append(f"[{stamp}] {who}{seg.text.strip()}")
     return "\n".join(lines) + "\n"

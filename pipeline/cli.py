@@ -188,6 +188,14 @@ def transcribe(settings: Settings, slugs: tuple[str, ...], force: bool, engine: 
     _run(settings, ["transcribe"], slugs, force, {"engine": engine, "model": model})
 
 
+@main.command()
+@episode_options
+@pass_settings
+def diarize(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
+    """Find who speaks when: a voice number on every transcript segment (diarize/)."""
+    _run(settings, ["diarize"], slugs, force, {})
+
+
 # -- models --------------------------------------------------------------------------------------
 
 @main.group()
@@ -458,6 +466,29 @@ def share(settings: Settings, slug: str, lang: str | None) -> None:
     if not pack.fits_whatsapp:
         click.secho(f"warning: {pack.size / 1_000_000:.1f} MB is over WhatsApp's 16 MB audio limit — "
                     "share the notes link instead", fg="yellow", err=True)
+
+
+# -- speakers ------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("slug")
+@click.argument("names", nargs=-1, metavar="[VOICE=NAME]...")
+@pass_settings
+def speakers(settings: Settings, slug: str, names: tuple[str, ...]) -> None:
+    """List the voices found in episode SLUG (talk time, first quotes), or name them.
+
+    `learninglab speakers SLUG 1=Amina 2="Grace Otieno"` writes [voices] into its episode.toml; names
+    must be people listed in [[speakers]]; `1=` removes a name. Publishing shows them."""
+    from .speakers import assign_names, list_voices
+
+    if names:
+        with writing(settings):
+            lines = assign_names(settings.project(), slug, names)
+    else:
+        lines = list_voices(settings.project(), slug).lines()
+    if settings.verbosity >= 0:
+        for line in lines:
+            click.echo(line)
 
 
 # -- looking at the project --------------------------------------------------------------------

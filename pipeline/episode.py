@@ -12,6 +12,7 @@ from .errors import LearningLabError
 from .paths import inside
 from .show import check_language
 from .tomlfile import Fields, read_toml
+from .voices import VoiceMap, parse_voices
 
 EPISODE_FILE = "episode.toml"
 EPISODES_DIR = "episodes"
@@ -75,6 +76,7 @@ class EpisodeSpec:
     guid: str | None = None
     local: dict[str, LocalText] = field(default_factory=dict)
     redaction: Redaction = field(default_factory=Redaction)
+    voices: VoiceMap = field(default_factory=VoiceMap)     # [voices]: who staff say each voice is
 
     @property
     def spec_path(self) -> Path:
@@ -145,7 +147,7 @@ def _local(fields: Fields) -> LocalText:
 
 
 KNOWN = {"slug", "title", "date", "recording", "language", "description", "speakers", "topics",
-         "explicit", "season", "episode", "status", "guid", "redact", *LANGUAGES,
+         "explicit", "season", "episode", "status", "guid", "redact", "voices", *LANGUAGES,
          "summary", "key_points", "chapters"}
 
 
@@ -176,6 +178,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         sub.unknown({"name", "organization", "role"})
         speakers.append(Speaker(sub.text("name", required=True), sub.text("organization", "") or "",
                                 sub.text("role", "") or ""))
+    voices = parse_voices(data.table("voices"), [s.name for s in speakers])
     topics = data.strings("topics")
     guid = data.text("guid")
     if guid is not None and not GUID_RE.match(guid.lower()):
@@ -222,7 +225,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         description=data.text("description", "") or "", speakers=tuple(speakers), topics=tuple(topics),
         explicit=data.get("explicit", bool, False), season=data.get("season", int),
         episode=data.get("episode", int), status=status, guid=guid.lower() if guid else None,
-        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill, tuple(words_in)),
+        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill, tuple(words_in)), voices=voices,
     )
     from .redact import redact_spec
     return redact_spec(spec)          # the public view: no stage ever sees a redacted form

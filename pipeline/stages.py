@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import captions
 from . import transcript as transcript_io
+from .diarize.stage import DIARIZE
 from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .share.stage import SHARE
@@ -22,13 +23,17 @@ def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "tr
                            timing: Transcript | None = None) -> None:
     """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text.
 
-    A translation passes its source as `timing`, so its captions change at the source's cue times."""
+    A translation passes its source as `timing`, so its captions change at the source's cue times.
+    The JSON keeps voice numbers; the captions show them as "Speaker 1"… (names are only ever
+    shown by publish)."""
     from . import atomic
+    from .voices import show_voices
 
     transcript_io.save(transcript, folder / f"{stem}.json")
-    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(transcript, timing))
-    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(transcript, timing))
-    atomic.write_text(folder / f"{stem}.txt", captions.to_text(transcript))
+    shown, timing = show_voices(transcript), show_voices(timing) if timing is not None else None
+    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(shown, timing))
+    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(shown, timing))
+    atomic.write_text(folder / f"{stem}.txt", captions.to_text(shown))
 
 
 # -- master ----------------------------------------------------------------------------------
@@ -90,29 +95,31 @@ def source_transcript(ctx: Context) -> Path:
 
 
 def _redact(ctx: Context, out: Path, progress: Progress) -> None:
-    """Apply the episode's current redaction to the transcript, and scrub transcribe/ too: a name
-    added to the list later must not linger in the work area. (Taking a name off the list does not
-    bring it back: `learninglab transcribe --force` does.)"""
+    """Apply the episode's current redaction to the transcript (with its voices, from diarize/), and
+    scrub diarize/ and transcribe/ too: a name added to the list later must not linger in the work
+    area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)"""
     from .redact import redact_transcript
 
-    raw_dir = ctx.stage_dir("transcribe")
-    raw = transcript_io.load(raw_dir / "transcript.json")
     redaction = ctx.spec.redaction
-    redacted = redact_transcript(raw, redaction.forms, redaction.ranges)
-    write_transcript_files(redacted, out)
-    if redacted != raw:
-        write_transcript_files(redacted, raw_dir)
-    progress(raw.duration)
+    voiced = transcript_io.load(ctx.stage_dir("diarize") / "transcript.json")
+    write_transcript_files(redact_transcript(voiced, redaction.forms, redaction.ranges), out)
+    for folder in (ctx.stage_dir("diarize"), ctx.stage_dir("transcribe")):
+        before = transcript_io.load(folder / "transcript.json")
+        scrubbed = redact_transcript(before, redaction.forms, redaction.ranges)
+        if scrubbed != before:
+            write_transcript_files(scrubbed, folder)
+    progress(voiced.duration)
 
 
 REDACT = Stage(
-    name="redact", version=2, description="redacting names and silenced ranges",
-    # a scrub of transcribe/ changes these bytes: redact then reruns once, to the same output
-    inputs=lambda ctx: [ctx.stage_dir("transcribe") / "transcript.json"],
+    name="redact", version=3, description="redacting names and silenced ranges",
+    # a scrub changes these bytes: diarize (from its kept embeddings) and redact then rerun once, to
+    # the same output
+    inputs=lambda ctx: [ctx.stage_dir("diarize") / "transcript.json"],
     params=lambda ctx: {"words": sorted(ctx.spec.redaction.forms), "ranges": ctx.spec.redaction.ranges},
     run=_redact,
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, LOCALIZE, SUMMARIZE, SHARE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, DIARIZE, REDACT, TRANSLATE, LOCALIZE, SUMMARIZE, SHARE]
 

@@ -76,6 +76,9 @@ if ((dev)); then
 fi
 say "Installing learninglab[$extras] into .venv"
 pip install -e ".[$extras]"
+# The speaker encoder's weights (diarize) ship inside resemblyzer; its own dependencies would pull torch
+# (a multi-GB CUDA build by default), and learninglab runs the network with onnxruntime instead.
+pip install --no-deps "resemblyzer==0.1.4"
 if ((dev)); then
   pip uninstall -y triton >/dev/null 2>&1 || true   # GPU-only; openai-whisper runs on CPU here
 fi

@@ -334,7 +334,7 @@ def test_guids_survive_a_new_episode_a_new_title_and_a_new_base_url(fresh):
             2,
             1,
             "New.",
-            ((0.3, 5.6, "Mr. Quilter is the apostle of the middle classes.", None),),
+            ((0.3, 5.6, "Mr. Quilter is the apostle of the middle classes."),),
         ),
     )
     set_field(fresh / "episodes" / "three-voices" / "episode.toml", "title", '"Three voices, retitled"')

@@ -44,7 +44,7 @@ class Clip:
     season: int | None
     episode: int | None
     description: str
-    segments: tuple[tuple[float, float, str, str | None], ...]  # start, end, text, speaker
+    segments: tuple[tuple[float, float, str], ...]  # start, end, text (the diarize stage finds who)
     translations: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> one text per segment
     speakers: tuple[tuple[str, str, str], ...] = ()
     topics: tuple[str, ...] = ()
@@ -64,12 +64,11 @@ CLIPS = (
         4,
         SPECIAL_DESCRIPTION,
         (
-            (0.3, 4.9, "And so my fellow Americans,", None),
+            (0.3, 4.9, "And so my fellow Americans,"),
             (
                 5.1,
                 10.6,
                 "ask not what your country can do for you, ask what you can do for your country.",
-                None,
             ),
         ),
         {
@@ -100,18 +99,16 @@ CLIPS = (
         3,
         "Un programmeur du CNRC présente son travail sur les langues autochtones.",
         (
-            (0.5, 6.9, "Bonjour. Je m'appelle Éric Joanis. Je suis programmeur au CNRC.", "Éric"),
+            (0.5, 6.9, "Bonjour. Je m'appelle Éric Joanis. Je suis programmeur au CNRC."),
             (
                 7.6,
                 20.0,
                 "J'ai fait une bonne partie de ma carrière en traduction automatique statistique.",
-                "Éric",
             ),
             (
                 20.5,
                 33.5,
                 "En parallèle, j'aide à écrire des tests pour rendre le ReadAlong-Studio plus robuste.",
-                "Éric",
             ),
         ),
         speakers=(("Éric Joanis", "CNRC", "guest"),),
@@ -128,19 +125,17 @@ CLIPS = (
         2,
         "Three short turns from three speakers.",
         (
-            (0.2, 2.5, "And so it begins.", "Speaker 1"),
+            (0.2, 2.5, "And so it begins."),
             (
                 2.6,
                 11.0,
                 "This is what a crocodile sounds like. It's like meditating in the water, and it's like",
-                "Speaker 2",
             ),
             (
                 11.2,
                 19.5,
                 "Ladies and gentlemen, please fasten your seat belts. We are expecting some turbulence. "
                 "Thank you.",
-                "Speaker 3",
             ),
         ),
         {
@@ -168,7 +163,6 @@ CLIPS = (
                 0.3,
                 5.6,
                 "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel.",
-                None,
             ),
         ),
     ),
@@ -188,7 +182,6 @@ CLIPS = (
                 0.3,
                 5.6,
                 "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel.",
-                None,
             ),
         ),
     ),
@@ -234,11 +227,12 @@ def episode_toml(clip: Clip, recording: str) -> str:
 
 def add_episode(root: Path, clip: Clip) -> None:
     """The episode folder, its mastered audio and voice note (the real master and share stages) and
-    its transcripts: the raw one in transcribe/, the real redact stage's output, and hand-written
-    translations of it."""
+    its transcripts: the raw one in transcribe/, the real diarize and redact stages' output, and
+    hand-written translations of it."""
+    from pipeline import transcript as transcript_io
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import MASTER, REDACT, SHARE, write_transcript_files
+    from pipeline.stages import DIARIZE, MASTER, REDACT, SHARE, write_transcript_files
     from pipeline.transcript import Segment, Transcript
 
     folder = root / "episodes" / clip.slug
@@ -253,16 +247,18 @@ def add_episode(root: Path, clip: Clip) -> None:
         result = run_stage(stage, ctx, lambda seconds: None)
         assert result.status == "ran", result.error
     duration = json.loads((ctx.stage_dir("master") / "audio.json").read_text())["duration"]
-    segments = tuple(Segment(s, e, text, clip.language, speaker=who) for s, e, text, who in clip.segments)
+    segments = tuple(Segment(s, e, text, clip.language) for s, e, text in clip.segments)
     source = Transcript(clip.language, duration, segments, "faster-whisper", "base")
     write_transcript_files(source, ctx.stage_dir("transcribe"))
-    result = run_stage(REDACT, ctx, lambda seconds: None)
-    assert result.status == "ran", result.error
+    for stage in (DIARIZE, REDACT):        # the real stages: voices found in the real recording
+        result = run_stage(stage, ctx, lambda seconds: None)
+        assert result.status == "ran", result.error
+    voiced = transcript_io.load(ctx.stage_dir("redact") / "transcript.json")
     for lang, texts in clip.translations.items():
-        translated = source.with_segments(
+        translated = voiced.with_segments(            # the translate stage keeps every segment's speaker
             [
                 Segment(seg.start, seg.end, text, lang, speaker=seg.speaker)
-                for seg, text in zip(segments, texts, strict=True)
+                for seg, text in zip(voiced.segments, texts, strict=True)
             ],
             language=lang,
             translated_from=clip.language,

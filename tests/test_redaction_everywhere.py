@@ -81,7 +81,7 @@ def redacted_site(tmp_path_factory) -> Path:
     spec.write_text(text, encoding="utf-8")
     project = Project.load(root)
     ctx = Context(project, next(s for s in project.episodes().episodes if s.slug == SLUG))
-    from pipeline.stages import MASTER, REDACT, write_transcript_files
+    from pipeline.stages import DIARIZE, MASTER, REDACT, write_transcript_files
 
     assert run_stage(MASTER, ctx, lambda s: None, force=True).status == "ran"
     raw = ctx.stage_dir("transcribe")
@@ -90,6 +90,7 @@ def redacted_site(tmp_path_factory) -> Path:
         Segment(5.1, 10.6, "Española asks what you can do for your country.", "en")),
         "faster-whisper", "base")
     write_transcript_files(split, raw)
+    assert run_stage(DIARIZE, ctx, lambda s: None, force=True).status == "ran"
     assert run_stage(REDACT, ctx, lambda s: None, force=True).status == "ran"
     from pipeline.summarize.stage import SUMMARIZE
 

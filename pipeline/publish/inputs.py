@@ -101,6 +101,14 @@ def episode_texts(project: Project, spec: EpisodeSpec, lang: str) -> EpisodeText
     return load(path) if path.is_file() else None
 
 
+def voices(project: Project, spec: EpisodeSpec):
+    """The diarize stage's voice turns (diarize/voices.json), when it has run."""
+    from ..diarize.stage import VOICES_FILE, load
+
+    folder = project.stage_dir(spec, "diarize")
+    return load(folder) if (folder / VOICES_FILE).is_file() else None
+
+
 def summary(project: Project, spec: EpisodeSpec, lang: str) -> Summary | None:
     """The summarize stage's summary.json for `lang` (its chapters included), when it exists."""
     folder = project.stage_dir(spec, "summarize") / lang

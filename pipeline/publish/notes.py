@@ -57,6 +57,14 @@ class Quality:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """What one speaker says before another speaks: the notes page's transcript is a list of these."""
+    speaker: str | None
+    start: float
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class NotesView:
     lang: str
     slug: str
@@ -83,7 +91,7 @@ class NotesView:
     captions_lang: str
     captions_label: str
     downloads: tuple[Link, ...]
-    lines: tuple[Line, ...]
+    turns: tuple[Turn, ...]
     transcript_lang: str
 
 
@@ -136,6 +144,17 @@ def machine_notice(content: LangContent, source_language: str) -> str:
     notice = labels["machine_notice"].format(source=i18n.from_languages(spoken, content.lang),
                                              engine=i18n.join_names(content.engines, content.lang))
     return f"{notice} {labels['listen_original']}" if content.translated else notice
+
+
+def turns(transcript: Transcript) -> tuple[Turn, ...]:
+    """Consecutive lines of one speaker, together (lines with no speaker join the turn they are in)."""
+    out: list[Turn] = []
+    for line in lines(transcript):
+        if out and not line.new_speaker:
+            out[-1] = Turn(out[-1].speaker, out[-1].start, out[-1].lines + (line,))
+        else:
+            out.append(Turn(line.speaker, line.start, (line,)))
+    return tuple(out)
 
 
 def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
@@ -191,7 +210,7 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord, sizes: Calla
         captions=link(transcript_path(spec.slug, key, "vtt")),
         captions_lang=content.transcript_lang,
         captions_label=f"{labels['captions']} ({i18n.LANGUAGE_NAMES.get(content.transcript_lang, '')})",
-        downloads=tuple(downloads), lines=lines(content.transcript), transcript_lang=content.transcript_lang)
+        downloads=tuple(downloads), turns=turns(content.transcript), transcript_lang=content.transcript_lang)
 
 
 def _spoken(episode: EpisodeContent) -> tuple[str, ...]:

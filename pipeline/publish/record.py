@@ -83,6 +83,14 @@ class LangRecord:
 
 
 @dataclass(frozen=True)
+class VoiceTime:
+    """Talk time of one voice of the recording; `name` only when staff named it (pipeline.voices)."""
+    voice: int
+    name: str | None
+    seconds: float
+
+
+@dataclass(frozen=True)
 class EpisodeRecord:
     slug: str
     guid: str
@@ -98,6 +106,7 @@ class EpisodeRecord:
     low: Media
     langs: dict[str, LangRecord] = field(default_factory=dict)
     folder: str = ""          # the episode's folder under episodes/ (kept while its spec is broken)
+    voices: tuple[VoiceTime, ...] = ()      # talk time per voice
 
     def bitrate(self, media: Media) -> int:
         """Average bits per second of one of its files, from its size and the duration (to 1 kbps)."""
@@ -130,7 +139,7 @@ class EpisodeRecord:
                 source_language=data["source_language"],
                 speakers=tuple(Speaker(**s) for s in data["speakers"]),
                 audio=Media(**data["audio"]), low=Media(**data["low"]), langs=langs,
-                folder=data.get("folder", ""))
+                folder=data.get("folder", ""), voices=tuple(VoiceTime(**v) for v in data.get("voices", ())))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearningLabError(source, f"not a published-episode record ({exc!r})",
                                    fix="delete output/site and run `learninglab publish` again") from exc

@@ -27,6 +27,7 @@ from ..tomlfile import xml_safe
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
+from .inputs import voices as read_voices
 from .notes import machine_notice, notes_files, notes_page, transcript_document, transcript_key
 from .readback import leaks
 from .record import (
@@ -47,6 +48,7 @@ from .record import (
 from .redaction import redact_content
 from .render import STATIC, page, render_html
 from .share import SHARE_DIR, episode_message, message_path, share_dir, voice_note_path
+from .speakers import name_voices, talk_times
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +187,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
                                fix=f'add guid = "{uuid.uuid4()}" (once; never edit it afterwards)')
     from . import inputs
 
-    episode: EpisodeContent = redact_content(episode_content(project, spec))
+    voices = read_voices(project, spec)
+    episode: EpisodeContent = name_voices(redact_content(episode_content(project, spec)), voices)
     voice_note = inputs.voice_note(project, spec)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
@@ -231,7 +234,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         season=spec.season, episode=spec.episode, duration=episode.audio.info.duration,
         source_language=episode.source.language, speakers=spec.speakers,
         audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
-        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name)
+        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name,
+        voices=talk_times(episode, voices))
     for lang in episode.langs:
         v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)
         _write(site, f"{page_dir(lang, slug)}/index.html",

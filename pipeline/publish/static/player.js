@@ -85,13 +85,22 @@
     audio.addEventListener("timeupdate", follow);
     audio.addEventListener("seeked", follow);
 
+    // A cue as a reader sees it: "Name: words", from its <v Name> tag and its text without markup.
+    function cueText(cue) {
+      var voice = /^(?:<[^v>][^>]*>)*<v(?:\.[^\s>]*)?\s+([^>]*)>/.exec(cue.text);
+      var said = cue.getCueAsHTML ? cue.getCueAsHTML().textContent : cue.text.replace(/<[^>]*>/g, "");
+      if (!voice) return said;
+      var name = voice[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+      return name + ": " + said;
+    }
+
     // Audio elements draw no captions: read the page-language VTT track and show its cues here.
     var track = audio.querySelector("track");
     if (track && track.track && caption) {
       track.track.mode = "hidden";
       track.track.addEventListener("cuechange", function () {
         var cues = this.activeCues, text = [];
-        for (var i = 0; cues && i < cues.length; i++) text.push(cues[i].text);
+        for (var i = 0; cues && i < cues.length; i++) text.push(cueText(cues[i]));
         caption.textContent = text.join("\n");
         caption.hidden = text.length === 0;
       });

@@ -1,40 +1,24 @@
 """The per-episode stages, in order: what each reads, what decides its key, what it writes.
 
-Heavy libraries are imported inside each stage's run, so the CLI starts instantly.
+This is the one place that knows every stage: master, transcribe and redact are defined here, the
+others in their own packages (diarize, translate, localize, summarize, share), which never import
+this module (what they share with each other is in pipeline/workarea.py). Heavy libraries are
+imported inside each stage's run, so the CLI starts instantly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import captions
 from . import transcript as transcript_io
 from .diarize.stage import DIARIZE
 from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
-from .transcript import Transcript
 from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
-
-
-def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript",
-                           timing: Transcript | None = None) -> None:
-    """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text.
-
-    A translation passes its source as `timing`, so its captions change at the source's cue times.
-    The JSON keeps voice numbers; the captions show them as "Speaker 1"… (names are only ever
-    shown by publish)."""
-    from . import atomic
-    from .voices import show_voices
-
-    transcript_io.save(transcript, folder / f"{stem}.json")
-    shown, timing = show_voices(transcript), show_voices(timing) if timing is not None else None
-    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(shown, timing))
-    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(shown, timing))
-    atomic.write_text(folder / f"{stem}.txt", captions.to_text(shown))
-
+from .workarea import write_transcript_files
 
 # -- master ----------------------------------------------------------------------------------
 
@@ -88,11 +72,6 @@ TRANSCRIBE = Stage(
 )
 
 # -- redact ----------------------------------------------------------------------------------
-
-def source_transcript(ctx: Context) -> Path:
-    """The transcript every later stage reads: redacted, in the language(s) spoken."""
-    return ctx.stage_dir("redact") / "transcript.json"
-
 
 def _redact(ctx: Context, out: Path, progress: Progress) -> None:
     """Apply the episode's current redaction to the transcript (with its voices, from diarize/), and

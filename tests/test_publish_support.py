@@ -232,8 +232,9 @@ def add_episode(root: Path, clip: Clip) -> None:
     from pipeline import transcript as transcript_io
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import DIARIZE, MASTER, REDACT, SHARE, write_transcript_files
+    from pipeline.stages import DIARIZE, MASTER, REDACT, SHARE
     from pipeline.transcript import Segment, Transcript
+    from pipeline.workarea import write_transcript_files
 
     folder = root / "episodes" / clip.slug
     folder.mkdir(parents=True)

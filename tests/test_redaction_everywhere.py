@@ -81,7 +81,8 @@ def redacted_site(tmp_path_factory) -> Path:
     spec.write_text(text, encoding="utf-8")
     project = Project.load(root)
     ctx = Context(project, next(s for s in project.episodes().episodes if s.slug == SLUG))
-    from pipeline.stages import DIARIZE, MASTER, REDACT, write_transcript_files
+    from pipeline.stages import DIARIZE, MASTER, REDACT
+    from pipeline.workarea import write_transcript_files
 
     assert run_stage(MASTER, ctx, lambda s: None, force=True).status == "ran"
     raw = ctx.stage_dir("transcribe")

@@ -155,7 +155,8 @@ def call(tmp_path):
     """A project with one real recording of three speakers, diarized by the real stage."""
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import DIARIZE, write_transcript_files
+    from pipeline.stages import DIARIZE
+    from pipeline.workarea import write_transcript_files
 
     root = copy_project(tmp_path / "project", episodes=[])
     folder = root / "episodes" / "call"

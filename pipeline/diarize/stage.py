@@ -99,7 +99,7 @@ def _hint(ctx: Context) -> int | None:
 
 def _diarize(ctx: Context, out: Path, progress: Progress) -> None:
     from .. import transcript as transcript_io
-    from ..stages import write_transcript_files
+    from ..workarea import write_transcript_files
     from . import diarize, embed
     from . import speech_turns as vad_turns
     from .assign import label_transcript

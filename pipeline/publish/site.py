@@ -24,6 +24,7 @@ from ..errors import LearningLabError
 from ..project import Project
 from ..runner import file_digest
 from ..tomlfile import xml_safe
+from ..workarea import transcript_texts
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
@@ -144,17 +145,6 @@ def _write(site: Path, rel: str, text: str, written: set[str]) -> None:
     written.add(rel)
 
 
-def transcript_files(transcript, timing=None) -> dict[str, str]:
-    """The four transcript files as published: JSON, WebVTT, SRT, text (a translation on its source's
-    cue times), rendered from the redacted transcript itself rather than copied from the work area."""
-    from .. import captions
-    from ..transcript import to_json_dict
-
-    return {"json": json.dumps(to_json_dict(transcript), ensure_ascii=False, indent=1) + "\n",
-            "vtt": captions.to_vtt(transcript, timing), "srt": captions.to_srt(transcript, timing),
-            "txt": captions.to_text(transcript)}
-
-
 def media_type(path: Path) -> str:
     """The MIME type from the file's bytes, so the enclosure says what the file is."""
     with open(path, "rb") as handle:
@@ -208,7 +198,7 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
     noindex = spec.status != "public"
     for key, transcript in sources.items():
         timing = episode.source if key != ORIGINAL else None
-        for ext, text in transcript_files(transcript, timing).items():
+        for ext, text in transcript_texts(transcript, timing).items():   # rendered, not copied
             _write(site, transcript_path(slug, key, ext), text, written)
         title = next((c.title for c in episode.langs.values() if transcript_key(c) == key), spec.title)
         _write(site, transcript_path(slug, key, "html"),

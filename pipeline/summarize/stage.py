@@ -23,7 +23,7 @@ def lengths(ctx: Context) -> tuple[int, int]:
 
 def _transcript_path(ctx: Context) -> Path:
     """The redacted transcript in the language(s) spoken: what every stage after redact reads."""
-    from ..stages import source_transcript
+    from ..workarea import source_transcript
 
     return source_transcript(ctx)
 

@@ -140,7 +140,7 @@ def _params(ctx: Context) -> dict:
 
 
 def _inputs(ctx: Context) -> list[Path]:
-    from ..stages import source_transcript
+    from ..workarea import source_transcript
 
     return [source_transcript(ctx), *glossary_files(ctx.project.glossary_dir)]
 
@@ -182,7 +182,7 @@ def first_case(source: str, out: str) -> str:
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:
     from .. import transcript as transcript_io
-    from ..stages import source_transcript
+    from ..workarea import source_transcript
     from .service import Memory, glossary_in, translate_remembered
 
     project, spec = ctx.project, ctx.spec

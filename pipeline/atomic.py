@@ -71,17 +71,40 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 def sweep(folder: Path) -> int:
     """Remove what a killed process left behind: temporary files and half-swapped folders.
 
-    Only names this module makes (hidden, ending in .tmp or .old) are touched."""
+    Only names this module makes (hidden, ending in .tmp or .old) are touched, and symlinks are never
+    followed (a link is removed, never what it points at)."""
     folder = Path(folder)
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return 0
     removed = 0
-    for path in sorted(folder.rglob(".*"), key=lambda p: len(p.parts), reverse=True):
-        if not (path.name.endswith(".tmp") or path.name.endswith(".old")) or not path.exists():
-            continue
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-        removed += 1
+    for parent, dirs, files in os.walk(folder, topdown=False, followlinks=False):
+        for name in dirs + files:
+            if name.startswith(".") and (name.endswith(".tmp") or name.endswith(".old")):
+                remove_tree(Path(parent) / name)
+                removed += 1
     return removed
+
+
+def remove_symlinks(folder: Path) -> list[Path]:
+    """Delete every symlink under `folder` (never what it points at): what learninglab writes is never
+    a link, and a link could lead a later write or delete out of the project."""
+    folder = Path(folder)
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    found = []
+    for parent, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(parent) / name
+            if path.is_symlink():
+                path.unlink()
+                found.append(path)
+    return found
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a file or a folder without ever following a symlink: a link is removed, not its target."""
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path)

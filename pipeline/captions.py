@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .transcript import Segment, Transcript
+from .transcript import Segment, Transcript, Word
 
 SRT_MAX_LINES = 2
 SRT_MAX_CHARS = 32
@@ -101,7 +101,7 @@ def segment_cues(seg: Segment, max_chars: int, max_lines: int, fill: float = FIL
             yield Cue(start + (end - start) * k / n, start + (end - start) * (k + 1) / n, part)
 
 
-def _share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
+def share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
     """Tokens into len(weights) consecutive groups in proportion to the weights (characters),
     every group non-empty while there are tokens enough."""
     total_w = sum(weights) or 1
@@ -119,6 +119,41 @@ def _share_out(tokens: list[str], weights: list[int]) -> list[list[str]]:
     return groups
 
 
+def sentence_parts(tokens: list[str]) -> list[list[str]]:
+    """Tokens cut where a sentence ends (. ! ? … before a word that starts with a capital)."""
+    parts: list[list[str]] = [[]]
+    for i, tok in enumerate(tokens):
+        parts[-1].append(tok)
+        following = tokens[i + 1].lstrip("\"'“‘«¿¡(") if i + 1 < len(tokens) else ""
+        if tok.rstrip("\"'”’»)").endswith((".", "!", "?", "…")) and following[:1].isupper():
+            parts.append([])
+    return [p for p in parts if p]
+
+
+def _anchored(tokens: list[str], slots: list[Cue]) -> list[list[str]] | None:
+    """Each translated sentence shared over the slots its source sentence fills, so a cue where a
+    sentence starts in the source starts with that sentence in the translation too. None when
+    the two texts do not hold the same number of sentences (then: in proportion over all slots)."""
+    slot_tokens = [" ".join(c.lines).split() for c in slots]
+    source = sentence_parts([t for ts in slot_tokens for t in ts])
+    target = sentence_parts(tokens)
+    if len(source) < 2 or len(source) != len(target):
+        return None
+    owner = [k for k, part in enumerate(source) for _ in part]       # source token -> its sentence
+    weights = [[0] * len(slots) for _ in source]
+    n = 0
+    for j, ts in enumerate(slot_tokens):
+        for tok in ts:
+            weights[owner[n]][j] += len(tok) + 1
+            n += 1
+    groups: list[list[str]] = [[] for _ in slots]
+    for k, part in enumerate(target):
+        used = [j for j, w in enumerate(weights[k]) if w]
+        for j, group in zip(used, share_out(part, [weights[k][j] for j in used]), strict=True):
+            groups[j] += group
+    return groups if all(groups) else None
+
+
 def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) -> Iterator[Cue]:
     """A translated segment's cues on the source segment's cue times, so captions in every
     language change at the same moments; a slot whose text will not fit is split inside itself."""
@@ -127,7 +162,8 @@ def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) 
     if not slots or len(tokens) < len(slots):
         yield from segment_cues(seg, max_chars, max_lines)
         return
-    groups = _share_out(tokens, [sum(len(line) for line in c.lines) for c in slots])
+    groups = (_anchored(tokens, slots)
+              or share_out(tokens, [sum(len(line) for line in c.lines) for c in slots]))
     for slot, words in zip(slots, groups, strict=True):
         lines = wrap_words(words, max_chars)
         parts = [tuple(lines[j:j + max_lines]) for j in range(0, len(lines), max_lines)]
@@ -147,24 +183,46 @@ def _cues(transcript: Transcript, timing: Transcript | None, max_chars: int) -> 
             yield seg, cue
 
 
+def _vtt_annotation(name: str) -> str:
+    """A voice name inside <v …>: WebVTT ends the tag at '>' and reads '&' as an escape."""
+    return " ".join(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split())
+
+
 def to_vtt(transcript: Transcript, timing: Transcript | None = None) -> str:
-    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times."""
+    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times.
+    Every cue of a speaker's segment carries its voice tag (each cue is shown on its own)."""
     out = ["WEBVTT", f"Language: {transcript.language}", ""]
     for seg, cue in _cues(transcript, timing, VTT_MAX_CHARS):
         text = "\n".join(cue.lines)
         if seg.speaker:
-            text = f"<v {seg.speaker}>{text}"
+            text = f"<v {_vtt_annotation(seg.speaker)}>{text}"
         if seg.language != transcript.language:
             text = f"<lang {seg.language}>{text}</lang>"
         out += [f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", text, ""]
     return "\n".join(out)
 
 
+def speaker_changes(transcript: Transcript) -> list[bool]:
+    """For each segment: does a new speaker start talking here? (Text and SRT name the speaker only then.)"""
+    out, previous = [], None
+    for seg in transcript.segments:
+        out.append(bool(seg.speaker) and seg.speaker != previous)
+        previous = seg.speaker if seg.text.strip() else previous
+    return out
+
+
 def _with_speaker(transcript: Transcript) -> Transcript:
-    """SRT has no voice tags: the speaker's name opens the segment's first cue."""
-    return transcript.with_segments([
-        Segment(s.start, s.end, f"{s.speaker}: {s.text}", s.language) if s.speaker else s
-        for s in transcript.segments])
+    """SRT has no voice tags: where the speaker changes, the name opens the segment's first cue (as
+    words of no duration, so the segment's word times still time its cues)."""
+    out = []
+    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
+        if new:
+            said = f"{seg.speaker}:"
+            words = (tuple(Word(seg.start, seg.start, w) for w in said.split()) + seg.words
+                     if seg.words else None)
+            seg = Segment(seg.start, seg.end, f"{said} {seg.text}", seg.language, words, seg.speaker)
+        out.append(seg)
+    return transcript.with_segments(out)
 
 
 def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
@@ -177,10 +235,11 @@ def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
 
 
 def to_text(transcript: Transcript) -> str:
-    """Plain text: one paragraph per segment, with its start time for finding it in the audio."""
+    """Plain text: one paragraph per segment, with its start time for finding it in the audio; the
+    speaker's name where the speaker changes."""
     lines = []
-    for seg in transcript.segments:
+    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
         stamp = _clock(seg.start, ".")[:8]
-        who = f"{seg.speaker}: " if seg.speaker else ""
+        who = f"{seg.speaker}: " if new else ""
         lines.append(f"[{stamp}] {who}{seg.text.strip()}")
     return "\n".join(lines) + "\n"

@@ -69,10 +69,12 @@ def check_glossary(project) -> list[Finding]:
 
 
 def check_models(project) -> list[Finding]:
+    from .diarize.encoder import read_weights
     from .models import resolve_whisper
     settings = project.show.transcribe
     try:
         resolve_whisper(settings.model, allow_download=False)
+        read_weights()                      # the speaker encoder (diarize), checked by its SHA-256
     except LearningLabError as exc:
         return _errors([exc])
     if settings.engine == "openai-whisper":

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import LearningLabError
+from .show import KEY_POINTS, SENTENCES
 
 
 class Settings:
@@ -67,16 +68,46 @@ def main(ctx: click.Context, project_dir: Path, verbose: int, quiet: int) -> Non
 
 # -- running the pipeline ----------------------------------------------------------------------
 
+def consent_first(settings: Settings) -> bool:
+    """Carry out every withdrawal before anything else can fail; True when one could not be completed."""
+    from .consent import enforce
+    from .reporting import echo_error
+
+    report = enforce(settings.project_dir)
+    if settings.verbosity >= 0:
+        for line in report.lines():
+            click.echo(line)
+    for error in report.errors:
+        echo_error(f"withdrawal not completed: {error}")
+    return bool(report.errors)
+
+
+def writing(settings: Settings):
+    """The project's write lock: a second run at the same time stops at once, naming the first."""
+    from .lock import project_lock
+    return project_lock(settings.project_dir)
+
+
 def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
          options: dict, jobs: int = 1) -> None:
+    withdrawal_failed = consent_first(settings)
+    with writing(settings):
+        _run_locked(settings, stage_names, slugs, force, options, jobs)
+    if withdrawal_failed:
+        sys.exit(1)
+
+
+def _run_locked(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ...], force: bool,
+                options: dict, jobs: int) -> None:
     from .reporting import echo_error, summary_table
     from .workflow import run_pipeline
 
     project = settings.project()
     report = run_pipeline(project, stage_names=stage_names, slugs=slugs, force=force, options=options,
                           show_progress=settings.verbosity >= 0 and sys.stderr.isatty(), jobs=jobs)
-    for error in report.spec_errors:
-        echo_error(error.line())
+    shown = {error.line() for error in report.spec_errors}
+    for line in shown:
+        echo_error(line)
     if settings.verbosity >= 0:
         for line in summary_table(report.results):
             click.echo(line)
@@ -85,7 +116,7 @@ def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ..
             echo_error(f"{r.slug}: {r.stage}: {r.error}")
         for note in r.notes:
             click.secho(f"warning: {r.slug}: {r.stage}: {note}", fg="yellow", err=True)
-    publish_failed = _report_publish(settings, report)
+    publish_failed = _report_publish(settings, report, shown)
     if publish_failed and not report.failed:
         sys.exit(1)
     if report.failed:
@@ -96,20 +127,24 @@ def _run(settings: Settings, stage_names: list[str] | None, slugs: tuple[str, ..
         click.echo(f"{report.succeeded} episode(s) up to date in {project.work}")
 
 
-def _report_publish(settings: Settings, report) -> bool:
-    """Print the publish step's outcome after a full run; True when publishing had errors."""
+def _report_publish(settings: Settings, report, shown: set[str]) -> bool:
+    """Print the publish step's outcome after a full run; True when publishing had errors (an episode
+    file that does not load counts, also one this run was not asked to process: it is kept as before)."""
     from .reporting import echo_error
 
     if report.publish_error:
         echo_error(f"publish: {report.publish_error}")
     if report.publish is None:
         return bool(report.publish_error)
+    others = [e.line() for e in report.publish.spec_errors if e.line() not in shown]
+    for line in others:
+        echo_error(line)
     for error in report.publish.errors:
         echo_error(f"publish: {error.line()}")
     if settings.verbosity >= 0:
         for line in report.publish.lines():
             click.echo(line)
-    return bool(report.publish.errors)
+    return bool(report.publish.errors or others)
 
 
 def engine_options(func):
@@ -155,6 +190,14 @@ def transcribe(settings: Settings, slugs: tuple[str, ...], force: bool, engine: 
     _run(settings, ["transcribe"], slugs, force, {"engine": engine, "model": model})
 
 
+@main.command()
+@episode_options
+@pass_settings
+def diarize(settings: Settings, slugs: tuple[str, ...], force: bool) -> None:
+    """Find who speaks when: a voice number on every transcript segment (diarize/)."""
+    _run(settings, ["diarize"], slugs, force, {})
+
+
 # -- models --------------------------------------------------------------------------------------
 
 @main.group()
@@ -194,8 +237,9 @@ def translator_option(func):
 @translator_option
 @pass_settings
 def translate(settings: Settings, slugs: tuple[str, ...], force: bool, translator: str) -> None:
-    """Translate the transcripts into every language of the show (translate/<lang>/), glossary enforced."""
-    _run(settings, ["translate"], slugs, force, {"translator": translator})
+    """Translate the transcripts (translate/<lang>/) and the episode's title, description and speakers'
+    roles (localize/<lang>/) into every language of the show, glossary enforced."""
+    _run(settings, ["translate", "localize"], slugs, force, {"translator": translator})
 
 
 @main.command("translate-text")
@@ -282,6 +326,11 @@ def glossary_import(settings: Settings, file: Path, name: str | None, replace: b
 
 @models.command("install-translation")
 @click.argument("pair", nargs=2, required=False, type=click.Choice(TRANSLATION_LANGUAGES))
+@click.option("--all", "all_pairs", is_flag=True,
+              help="Install the packages en<->es and en<->fr (es<->fr goes through English) and verify them.")
+@click.option("--if-online", is_flag=True,
+              help="With --all: when the index cannot be reached, say so in one line and exit 0 "
+                   "(Apertium keeps translating); scripts/setup.sh uses this.")
 @click.option("--file", "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Install this .argosmodel file instead of downloading.")
 @click.option("--index", "index",
@@ -289,14 +338,38 @@ def glossary_import(settings: Settings, file: Path, name: str | None, replace: b
 @click.option("--project-models", is_flag=True,
               help="Install into the project's models/ folder instead of argos's package folder.")
 @pass_settings
-def install_translation(settings: Settings, pair: tuple[str, str] | None, archive: Path | None,
-                        index: str | None, project_models: bool) -> None:
-    """Install an argos translation package: FROM TO from the package index (needs internet), or --file."""
-    from .translate.packages import argos_package_dir, install_file, install_from_index
+def install_translation(settings: Settings, pair: tuple[str, str] | None, all_pairs: bool, if_online: bool,
+                        archive: Path | None, index: str | None, project_models: bool) -> None:
+    """Install argos translation packages: FROM TO (or --all) from the package index, or --file."""
+    from .translate.packages import (
+        DEFAULT_PAIRS,
+        IndexUnreachable,
+        argos_package_dir,
+        index_url,
+        install_file,
+        install_from_index,
+        install_pairs,
+    )
 
-    if not pair and not archive:
-        raise click.UsageError("give FROM TO (e.g. `en es`) or --file PACKAGE.argosmodel")
+    if not pair and not archive and not all_pairs:
+        raise click.UsageError("give FROM TO (e.g. `en es`), --all, or --file PACKAGE.argosmodel")
     into = settings.project().models_dir if project_models else argos_package_dir()
+    if all_pairs:
+        try:
+            installed = install_pairs(DEFAULT_PAIRS, into, index)
+        except IndexUnreachable as exc:
+            if not if_online:
+                raise
+            click.echo(f"argos package index not reachable ({index_url(index)}): translations use Apertium "
+                       "for now; `learninglab models install-translation --all` installs the neural engine "
+                       f"when online ({exc.__cause__ or exc.message})")
+            return
+        for item in installed:
+            p = item.package
+            state = "installed" if item.new else "already installed"
+            click.echo(f"{p.from_code}->{p.to_code}: {state} (version {p.version or '?'}) in {p.path}; "
+                       f"verified: {item.check!r}")
+        return
     package = install_file(archive, into) if archive else install_from_index(pair[0], pair[1], into, index)
     click.echo(f"Installed {package.from_code}->{package.to_code} (version {package.version or '?'}) "
                f"in {package.path}")
@@ -309,21 +382,28 @@ def translation_engines(settings: Settings) -> None:
     from .translate.choose import find_route
 
     project = settings.project()
+    fallback = []
     for source in project.show.languages:
         for target in project.show.languages:
             if source != target:
                 route = find_route(source, target, project.models_dir)
+                if route and "argos" not in route.name:
+                    fallback.append(f"{source}->{target}")
                 click.echo(f"{source}->{target}: " + (f"{route.name} ({route.identity})" if route else
                                                       "none — `learninglab models install-translation "
                                                       f"{source} {target}` or install Apertium"))
+    if fallback:
+        click.echo(f"{', '.join(fallback)} use Apertium, the rule-based fallback. For the neural engine, run "
+                   "`learninglab models install-translation --all` on a machine with internet (argos's "
+                   "package index; `--index URL` for another); the next `learninglab run` translates again.")
 
 # --- summarize commands (issue 5) ---
 
 @main.command()
 @episode_options
-@click.option("--sentences", type=click.IntRange(3, 6),
+@click.option("--sentences", type=click.IntRange(SENTENCES.start, SENTENCES.stop - 1),
               help="Summary length in sentences (default from learninglab.toml [summary]: 4).")
-@click.option("--key-points", "key_points", type=click.IntRange(3, 8),
+@click.option("--key-points", "key_points", type=click.IntRange(KEY_POINTS.start, KEY_POINTS.stop - 1),
               help="How many key points (default from learninglab.toml [summary]: 5).")
 @pass_settings
 def summarize(settings: Settings, slugs: tuple[str, ...], force: bool, sentences: int | None,
@@ -345,13 +425,15 @@ def publish(settings: Settings) -> None:
     from .publish.site import publish as publish_site
     from .reporting import echo_error
 
-    report = publish_site(settings.project())
+    withdrawal_failed = consent_first(settings)
+    with writing(settings):
+        report = publish_site(settings.project())
     for error in (*report.spec_errors, *report.errors):
         echo_error(error.line())
     if settings.verbosity >= 0:
         for line in report.lines():
             click.echo(line)
-    if report.errors or report.spec_errors:
+    if report.errors or report.spec_errors or withdrawal_failed:
         sys.exit(1)
 
 
@@ -367,6 +449,48 @@ def serve(settings: Settings, port: int, host: str) -> None:
     project = settings.project()
     serve_site(project.site, host, port, quiet=settings.verbosity < 1,
                announce=lambda url: click.echo(f"Serving {project.site} at {url} (Ctrl+C stops)"))
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--lang", help="Language of the message (default: the show's first language).")
+@pass_settings
+def share(settings: Settings, slug: str, lang: str | None) -> None:
+    """Print an episode's ready-to-forward WhatsApp message, then the path of its voice note
+    (Ogg Opus) on the last line. Both come from the published site: run `learninglab run` first."""
+    from .publish.share import read_pack
+
+    project = settings.project()
+    pack = read_pack(project, slug, lang or project.show.languages[0])
+    click.echo(pack.message.rstrip("\n"))
+    click.echo()
+    click.echo(str(pack.audio))
+    if not pack.fits_whatsapp:
+        click.secho(f"warning: {pack.size / 1_000_000:.1f} MB is over WhatsApp's 16 MB audio limit — "
+                    "share the notes link instead", fg="yellow", err=True)
+
+
+# -- speakers ------------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("slug")
+@click.argument("names", nargs=-1, metavar="[VOICE=NAME]...")
+@pass_settings
+def speakers(settings: Settings, slug: str, names: tuple[str, ...]) -> None:
+    """List the voices found in episode SLUG (talk time, first quotes), or name them.
+
+    `learninglab speakers SLUG 1=Amina 2="Grace Otieno"` writes [voices] into its episode.toml; names
+    must be people listed in [[speakers]]; `1=` removes a name. Publishing shows them."""
+    from .speakers import assign_names, list_voices
+
+    if names:
+        with writing(settings):
+            lines = assign_names(settings.project(), slug, names)
+    else:
+        lines = list_voices(settings.project(), slug).lines()
+    if settings.verbosity >= 0:
+        for line in lines:
+            click.echo(line)
 
 
 # -- looking at the project --------------------------------------------------------------------

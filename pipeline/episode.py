@@ -9,8 +9,10 @@ from pathlib import Path
 
 from . import LANGUAGES
 from .errors import LearningLabError
+from .paths import inside
 from .show import check_language
 from .tomlfile import Fields, read_toml
+from .voices import VoiceMap, parse_voices
 
 EPISODE_FILE = "episode.toml"
 EPISODES_DIR = "episodes"
@@ -45,8 +47,15 @@ class LocalText:
 @dataclass(frozen=True)
 class Redaction:
     ranges: tuple[tuple[float, float], ...] = ()
-    words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()                 # forms redacted in every language
     fill: str = "tone"          # "tone" or "silence"
+    words_in: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (language, forms): words_es = [...]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every form to redact, in every text of every language (a Spanish form on an English page
+        is as much a leak as on a Spanish one)."""
+        return tuple(dict.fromkeys([*self.words, *(w for _, forms in self.words_in for w in forms)]))
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class EpisodeSpec:
     guid: str | None = None
     local: dict[str, LocalText] = field(default_factory=dict)
     redaction: Redaction = field(default_factory=Redaction)
+    voices: VoiceMap = field(default_factory=VoiceMap)     # [voices]: who staff say each voice is
 
     @property
     def spec_path(self) -> Path:
@@ -81,6 +91,10 @@ def check_slug(fields: Fields, key: str, slug: str) -> str:
 
 
 def check_recording(recording: Path, folder: Path, spec_path: Path) -> None:
+    project = Path(folder).parent.parent
+    if recording.exists() and not inside(recording, project):
+        raise LearningLabError(recording, "is a link to a file outside the project", field="recording",
+                               fix=f"copy the recording itself into {folder}")
     if not recording.is_file():
         raise LearningLabError(recording, "recording not found", field="recording",
                                fix=f"copy the file into {folder} or fix 'recording' in {spec_path}")
@@ -101,6 +115,22 @@ def _seconds(fields: Fields, key: str, value) -> float:
     raise fields.error(key, f"not a time: {value!r}", 'use seconds (90) or "1:30"')
 
 
+def _date(data: Fields) -> dt.date:
+    """The episode's day. Text that reads as a date gets that very date back as the fix."""
+    value = data.get("date", (dt.date, dt.datetime, str), required=True,
+                     fix="add date = 2026-04-14 (year-month-day, no quotes)")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    from .tomlfile import as_iso_date
+
+    iso = as_iso_date(value.strip())
+    fix = (f"write date = {iso} (no quotes)" if iso
+           else "write year-month-day, e.g. date = 2026-04-14 (no quotes)")
+    raise data.error("date", f"is text ({value!r}), not a date", fix)
+
+
 def _local(fields: Fields) -> LocalText:
     fields.unknown({"title", "description", "summary", "key_points", "chapters"})
     chapters = []
@@ -117,7 +147,7 @@ def _local(fields: Fields) -> LocalText:
 
 
 KNOWN = {"slug", "title", "date", "recording", "language", "description", "speakers", "topics",
-         "explicit", "season", "episode", "status", "guid", "redact", *LANGUAGES,
+         "explicit", "season", "episode", "status", "guid", "redact", "voices", *LANGUAGES,
          "summary", "key_points", "chapters"}
 
 
@@ -127,9 +157,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
     data.unknown(KNOWN)
     slug = check_slug(data, "slug", data.text("slug", Path(folder).name))
     title = data.text("title", required=True, fix='add title = "..."')
-    date = data.get("date", (dt.date, dt.datetime), required=True, fix="add date = 2026-03-14 (no quotes)")
-    if isinstance(date, dt.datetime):
-        date = date.date()
+    date = _date(data)
     status = data.text("status", "public")
     if status not in STATUSES:
         raise data.error("status", f"unknown status {status!r}", f"use one of {', '.join(STATUSES)}")
@@ -150,6 +178,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         sub.unknown({"name", "organization", "role"})
         speakers.append(Speaker(sub.text("name", required=True), sub.text("organization", "") or "",
                                 sub.text("role", "") or ""))
+    voices = parse_voices(data.table("voices"), [s.name for s in speakers])
     topics = data.strings("topics")
     guid = data.text("guid")
     if guid is not None and not GUID_RE.match(guid.lower()):
@@ -159,7 +188,7 @@ def load_episode(folder: Path) -> EpisodeSpec:
         if value is not None and value < 1:
             raise data.error(key, "must be 1 or more")
     redact = data.table("redact")
-    redact.unknown({"ranges", "words", "fill"})
+    redact.unknown({"ranges", "words", "fill", *(f"words_{lang}" for lang in LANGUAGES)})
     ranges = []
     for i, item in enumerate(redact.get("ranges", list, [])):
         if not (isinstance(item, list) and len(item) == 2):
@@ -172,6 +201,13 @@ def load_episode(folder: Path) -> EpisodeSpec:
     words = redact.strings("words")
     if not all(w.strip() for w in words):
         raise redact.error("words", "must be a list of non-empty strings")
+    words_in = []
+    for lang in LANGUAGES:
+        forms = redact.strings(f"words_{lang}")
+        if not all(w.strip() for w in forms):
+            raise redact.error(f"words_{lang}", "must be a list of non-empty strings")
+        if forms:
+            words_in.append((lang, tuple(forms)))
     fill = redact.text("fill", "tone")
     if fill not in ("tone", "silence"):
         raise redact.error("fill", f"unknown fill {fill!r}", "use tone or silence")
@@ -179,20 +215,34 @@ def load_episode(folder: Path) -> EpisodeSpec:
     local = {lang: _local(data.table(lang)) for lang in LANGUAGES if lang in data.data}
     if top:
         spoken = language if language != "auto" else "source"
-        local[spoken] = _local(Fields(path, top))
-    return EpisodeSpec(
+        mine, above = local.get(spoken, LocalText()), _local(Fields(path, top))
+        # the [en] table (when language = "en") keeps its title and description; where both give a
+        # field, the table wins, as it does for a language's own summary everywhere else
+        local[spoken] = LocalText(**{name: getattr(mine, name) or value
+                                     for name, value in vars(above).items()})
+    spec = EpisodeSpec(
         slug=slug, folder=Path(folder), title=title, date=date, recording=recording, language=language,
         description=data.text("description", "") or "", speakers=tuple(speakers), topics=tuple(topics),
         explicit=data.get("explicit", bool, False), season=data.get("season", int),
         episode=data.get("episode", int), status=status, guid=guid.lower() if guid else None,
-        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill),
+        local=local, redaction=Redaction(tuple(ranges), tuple(words), fill, tuple(words_in)), voices=voices,
     )
+    from .redact import redact_spec
+    return redact_spec(spec)          # the public view: no stage ever sees a redacted form
 
 
 @dataclass(frozen=True)
 class Discovery:
     episodes: tuple[EpisodeSpec, ...]
     errors: tuple[LearningLabError, ...]
+
+
+def retired_error(spec: EpisodeSpec, day: str) -> LearningLabError:
+    when = f" on {day}" if day else ""
+    return LearningLabError(spec.spec_path, f"guid {spec.guid} was retired when its episode's consent was "
+                            f"withdrawn{when}: it is never published again", field="guid",
+                            fix="to publish this session anew (if the partner consents again), make a new "
+                                "episode with `learninglab new` (a new guid)")
 
 
 def discover(root: Path) -> Discovery:
@@ -202,8 +252,15 @@ def discover(root: Path) -> Discovery:
     errors: list[LearningLabError] = []
     if not base.is_dir():
         return Discovery((), ())
+    from .consent import retired_guids
+
+    retired = retired_guids(root)
     seen: dict[str, Path] = {}
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not inside(folder, root) or not inside(folder / EPISODE_FILE, root):
+            errors.append(LearningLabError(folder, "is a link that leaves the project folder",
+                                           fix="copy the episode folder itself into episodes/"))
+            continue
         if not (folder / EPISODE_FILE).exists():
             errors.append(LearningLabError(folder / EPISODE_FILE, "missing episode.toml",
                                            fix=f"run `learninglab new {folder.name} --recording FILE`"))
@@ -231,6 +288,9 @@ def discover(root: Path) -> Discovery:
                                            f"{owners[spec.guid].spec_path}", field="guid",
                                            fix="a guid is an episode's identity forever and is never "
                                                "reused: give this episode a new one"))
+            episodes.remove(spec)
+        elif spec.guid in retired and spec.status != "withdrawn":
+            errors.append(retired_error(spec, retired[spec.guid]))
             episodes.remove(spec)
         else:
             owners[spec.guid] = spec

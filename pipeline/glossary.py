@@ -103,8 +103,13 @@ def to_csv(entries: list[Entry]) -> str:
 
 
 def load_glossary(folder: Path) -> list[Entry]:
+    from .paths import inside
+
     entries: list[Entry] = []
     for path in glossary_files(folder):
+        if not inside(path, Path(folder).parent):
+            raise LearningLabError(path, "is a link to a file outside the project",
+                                   fix="copy the glossary file itself into glossary/")
         entries += load_csv(path)
     return entries
 

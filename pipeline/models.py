@@ -130,10 +130,29 @@ def download_whisper(name: str, target: Path) -> None:
                                fix=INSTALL_HINT.format(name=name)) from exc
 
 
+def written_as_path(name: str) -> bool:
+    """A model given as a path ("./base", "/models/small", "~/w", "base.pt"), not as a name.
+
+    A bare name ("base") is always a model name, even when a folder of that name happens to sit in the
+    current directory."""
+    return any(sep in name for sep in ("/", "\\")) or name.startswith(("~", ".")) or name.endswith(".pt")
+
+
+def model_folder(name: str) -> Path | None:
+    """`name` as an existing model folder when it is written as a path, else None (a model name)."""
+    if not written_as_path(name):
+        return None
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise LearningLabError(path, "model folder not found", field="model",
+                               fix="give an existing faster-whisper model folder, or a size such as base")
+    return path
+
+
 def resolve_whisper(name: str = "base", allow_download: bool = True) -> Path:
     """A folder faster-whisper can load for model `name`, installing it into the cache if needed."""
-    if Path(name).is_dir():
-        return Path(name)
+    if (folder := model_folder(name)) is not None:
+        return folder
     target = whisper_dir(name)
     if _verified(target):
         return target
@@ -220,10 +239,10 @@ def download_openai(name: str, target: Path) -> Path:
 def resolve_openai_checkpoint(name: str = "base", allow_download: bool = True) -> Path:
     """A checkpoint openai-whisper can load for model `name` (a size, a CTranslate2 folder or a .pt file)."""
     require_openai_whisper()
-    given = Path(name)
-    if given.is_file():
+    given = Path(name).expanduser()
+    if written_as_path(name) and given.is_file():
         return given
-    if given.is_dir():      # a CTranslate2 model folder: its converted copy is keyed by its weights
+    if model_folder(name) is not None:   # a CTranslate2 model folder: its copy is keyed by its weights
         if not (given / "model.bin").is_file():
             raise LearningLabError(given, "no model.bin here: not a CTranslate2 Whisper model folder",
                                    field="model",

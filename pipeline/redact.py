@@ -1,8 +1,15 @@
 """Redaction: names and words said aloud that must never reach a public page or feed.
 
-Matching ignores case and accents ("María", "maria", "MARÍA" are one name) and respects word
-boundaries. Time ranges silenced in the audio are blanked in the transcript too, so the text
-never tells what the audio no longer says.
+Matching ignores case and accents ("María", "maria", "MARÍA" are one name), treats every apostrophe
+(' ’ ʼ) as one, every hyphen (- ‐ ‑ – —) and every space (including no-break spaces) as a gap between
+words, and respects word boundaries. In a transcript a name may be split across two segments
+("… the Real Academia" | "Española said …"): segments are matched as one running text. Time ranges
+silenced in the audio are blanked in the transcript too, so the text never tells what the audio no
+longer says.
+
+`redact_spec` gives the public view of an episode: its human-written text (title, description,
+speakers, summaries, key points, chapters, topics) with every listed form redacted. Everything the
+pipeline makes or publishes starts from that view, so no stage ever sees the raw text.
 """
 
 from __future__ import annotations
@@ -12,19 +19,34 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .transcript import Segment, Transcript, Word
 
+if TYPE_CHECKING:
+    from .episode import EpisodeSpec
+
 MARK = "[redacted]"
+
+_APOSTROPHES = "'’‘ʼ`´′ʹ"
+_HYPHENS = "-‐‑‒–—―−﹣－"
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u3000"
+_FOLD_TABLE = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): "-" for c in _HYPHENS} | \
+    {ord(c): " " for c in _SPACES} | {ord("\u00ad"): None, ord("\u200b"): None}
 
 
 def _fold(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char)
+    decomposed = unicodedata.normalize("NFKD", char.translate(_FOLD_TABLE))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def fold(text: str) -> str:
+    """Text as redaction compares it: no case, no accents, one apostrophe, one hyphen, one space."""
+    return "".join(_fold(c) for c in text)
+
+
 def _folded(text: str) -> tuple[str, list[int]]:
-    """The text without accents or case, and for each of its characters the original index."""
+    """The folded text, and for each of its characters the index of the original character."""
     out, origin = [], []
     for i, char in enumerate(text):
         for folded in _fold(char):
@@ -33,12 +55,16 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+_GAP = r"[\s\-]+"
+
+
 @lru_cache(maxsize=64)
 def _pattern(phrases: tuple[str, ...]) -> re.Pattern | None:
     parts = []
     for phrase in sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True):
-        words = [re.escape("".join(_fold(c) for c in w)) for w in phrase.split()]
-        parts.append(r"[\s\-]+".join(words))
+        words = [re.escape(w) for w in re.split(_GAP, fold(phrase)) if w]
+        if words:
+            parts.append(_GAP.join(words))
     if not parts:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
@@ -53,6 +79,11 @@ def match_spans(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
     return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
 
 
+def find(text: str, phrases: Sequence[str]) -> list[str]:
+    """The listed forms found in `text`, as written there (for the last check before publishing)."""
+    return [text[a:b] for a, b in match_spans(text, phrases)]
+
+
 def redact_text(text: str, phrases: Sequence[str]) -> str:
     pieces, last = [], 0
     for start, end in match_spans(text, phrases):
@@ -62,15 +93,26 @@ def redact_text(text: str, phrases: Sequence[str]) -> str:
     return "".join(pieces)
 
 
-def _redact_words(words: Sequence[Word], phrases: Sequence[str]) -> list[Word]:
-    """Mark every word that a phrase touches, also when a name spans several words."""
+def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
+    """Redact consecutive pieces of one running text (segments, words): a phrase split between two
+    pieces is found too, and each piece loses its share of it."""
     offsets, position = [], 0
-    for w in words:
-        offsets.append((position, position + len(w.text)))
-        position += len(w.text) + 1
-    spans = match_spans(" ".join(w.text for w in words), phrases)
-    return [replace(w, text=MARK) if any(a < e and b > s for s, e in spans) else w
-            for w, (a, b) in zip(words, offsets, strict=True)]
+    for text in texts:
+        offsets.append((position, position + len(text)))
+        position += len(text) + 1
+    spans = match_spans(" ".join(texts), phrases)
+    if not spans:
+        return list(texts)
+    out = []
+    for text, (a, b) in zip(texts, offsets, strict=True):
+        inside = [(max(s, a) - a, min(e, b) - a) for s, e in spans if s < b and e > a]
+        pieces, last = [], 0
+        for start, end in inside:
+            pieces += [text[last:start], MARK]
+            last = end
+        pieces.append(text[last:])
+        out.append("".join(pieces))
+    return out
 
 
 def _collapse(words: list[Word]) -> list[Word]:
@@ -89,22 +131,52 @@ def _in_ranges(start: float, end: float, ranges: Sequence[tuple[float, float]]) 
     return any(a <= middle <= b for a, b in ranges)
 
 
-def redact_segment(seg: Segment, phrases: Sequence[str], ranges: Sequence[tuple[float, float]]) -> Segment:
-    overlaps = any(seg.start < b and seg.end > a for a, b in ranges)
-    if overlaps and not seg.words:
+def _blank_ranges(seg: Segment, ranges: Sequence[tuple[float, float]]) -> Segment:
+    """Words spoken inside a silenced range become the mark; a segment without word times goes whole."""
+    if not any(seg.start < b and seg.end > a for a, b in ranges):
+        return seg
+    if not seg.words:
         return replace(seg, text=MARK)
-    words = None
-    text = seg.text
-    if seg.words:
-        timed = [replace(w, text=MARK) if _in_ranges(w.start, w.end, ranges) else w for w in seg.words]
-        words = _collapse(_redact_words(timed, phrases))
-        if overlaps:
-            text = " ".join(w.text for w in words)
-    return replace(seg, text=redact_text(text, phrases), words=tuple(words) if words else None)
+    words = _collapse([replace(w, text=MARK) if _in_ranges(w.start, w.end, ranges) else w
+                       for w in seg.words])
+    return replace(seg, text=" ".join(w.text for w in words), words=tuple(words))
 
 
 def redact_transcript(transcript: Transcript, phrases: Sequence[str],
                       ranges: Sequence[tuple[float, float]] = ()) -> Transcript:
     if not phrases and not ranges:
         return transcript
-    return transcript.with_segments([redact_segment(s, phrases, ranges) for s in transcript.segments])
+    segments = [_blank_ranges(s, ranges) for s in transcript.segments]
+    texts = redact_all([s.text for s in segments], phrases)
+    flat = [w for s in segments for w in s.words or ()]
+    word_texts = iter(redact_all([w.text for w in flat], phrases))
+    out = []
+    for seg, text in zip(segments, texts, strict=True):
+        words = None
+        if seg.words:
+            marked = [replace(w, text=MARK) if MARK in (t := next(word_texts)) and t != w.text else w
+                      for w in seg.words]
+            words = tuple(_collapse(marked))
+        out.append(replace(seg, text=text, words=words))
+    return transcript.with_segments(out)
+
+
+def redact_spec(spec: EpisodeSpec) -> EpisodeSpec:
+    """The episode as the pipeline may see it: every human-written text with the listed forms redacted.
+    Slug, guid, dates and the redaction list itself are left as they are."""
+    from .episode import Chapter, LocalText, Speaker
+
+    forms = spec.redaction.forms
+    if not forms:
+        return spec
+    r = lambda text: redact_text(text, forms) if text else text  # noqa: E731
+
+    def local(text: LocalText) -> LocalText:
+        return LocalText(r(text.title), r(text.description), r(text.summary),
+                         tuple(r(p) for p in text.key_points),
+                         tuple(Chapter(c.start, r(c.title)) for c in text.chapters))
+
+    return replace(spec, title=r(spec.title), description=r(spec.description),
+                   speakers=tuple(Speaker(r(s.name), r(s.organization), r(s.role)) for s in spec.speakers),
+                   topics=tuple(r(t) for t in spec.topics),
+                   local={lang: local(text) for lang, text in spec.local.items()})

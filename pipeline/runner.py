@@ -94,20 +94,20 @@ def stage_key(stage: Stage, ctx: Context) -> str:
     return h.hexdigest()
 
 
-def _state_path(ctx: Context, stage: Stage) -> Path:
+def state_path(ctx: Context, stage: Stage) -> Path:
     return ctx.project.workdir(ctx.spec) / ".state" / f"{stage.name}.json"
 
 
 def read_state(ctx: Context, stage: Stage) -> dict:
     try:
-        return json.loads(_state_path(ctx, stage).read_text(encoding="utf-8"))
+        return json.loads(state_path(ctx, stage).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
 def _write_state(ctx: Context, stage: Stage, **data) -> None:
     data["at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    atomic.write_text(_state_path(ctx, stage), json.dumps(data, indent=1) + "\n")
+    atomic.write_text(state_path(ctx, stage), json.dumps(data, indent=1) + "\n")
 
 
 def is_current(stage: Stage, ctx: Context, key: str) -> bool:

@@ -46,6 +46,12 @@ def new_episode(root: Path, slug: str, recording: Path, title: str | None = None
     folder = Path(root) / EPISODES_DIR / slug
     if folder.exists():
         raise LearningLabError(folder, "already exists", fix="choose another slug")
+    from .audio import decode
+
+    if recording.stat().st_size == 0:
+        raise LearningLabError(recording, "is an empty file", field="--recording",
+                               fix="export the recording again")
+    decode(recording, 8000, field="--recording")      # refuse what the run would fail on, before copying
     folder.mkdir(parents=True)
     try:
         target = folder / f"recording{recording.suffix.lower()}"

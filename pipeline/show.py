@@ -55,6 +55,20 @@ class Show:
         return self.path.parent
 
 
+SENTENCES = range(3, 7)       # the summary's length; the same bounds as `summarize --sentences`
+KEY_POINTS = range(3, 9)
+BEAM_SIZES = range(1, 21)
+
+
+def _in_range(fields: Fields, key: str, default: int, allowed: range) -> int:
+    value = fields.get(key, int, default)
+    low, high = allowed.start, allowed.stop - 1
+    if value not in allowed:
+        raise fields.error(key, f"is {value}, outside {low}–{high}",
+                           f"use a whole number from {low} to {high} (default {default})")
+    return value
+
+
 def check_language(fields: Fields, key: str, value: str, allow_auto: bool = False) -> str:
     allowed = list(LANGUAGES) + (["auto"] if allow_auto else [])
     if value not in allowed:
@@ -80,8 +94,16 @@ def load_show(root: Path) -> Show:
     if not base_url.endswith("/"):
         base_url += "/"
     languages = tuple(show.get("languages", list, list(LANGUAGES)))
+    if not languages:
+        raise show.error("languages", "is empty: the show needs at least one language",
+                         f'e.g. languages = {list(LANGUAGES)!r}'.replace("'", '"'))
     for lang in languages:
+        if not isinstance(lang, str):
+            raise show.error("languages", f"must be a list of language codes, got {lang!r}",
+                             'e.g. languages = ["en", "es", "fr"]')
         check_language(show, "languages", lang)
+    if len(set(languages)) != len(languages):
+        raise show.error("languages", "names a language twice", 'e.g. languages = ["en", "es", "fr"]')
     text = {}
     for lang in languages:
         sub = show.table(lang)
@@ -106,6 +128,9 @@ def load_show(root: Path) -> Show:
     engine = transcribe.text("engine", "faster-whisper")
     if engine not in ("faster-whisper", "openai-whisper"):
         raise transcribe.error("engine", f"unknown engine {engine!r}", "use faster-whisper or openai-whisper")
+    model = transcribe.text("model", "base")
+    if not model.strip():
+        raise transcribe.error("model", "is empty", 'use a model name such as "base"')
     return Show(
         path=path, base_url=base_url,
         author=show.text("author", required=True),
@@ -113,7 +138,7 @@ def load_show(root: Path) -> Show:
         owner_email=email, artwork=artwork, categories=tuple(categories), languages=languages,
         explicit=show.get("explicit", bool, False), text=text,
         copyright=show.text("copyright", "") or "",
-        summary=SummaryConfig(summary.get("sentences", int, 4), summary.get("key_points", int, 5)),
-        transcribe=TranscribeConfig(engine, transcribe.text("model", "base"),
-                                    transcribe.get("beam_size", int, 5)),
+        summary=SummaryConfig(_in_range(summary, "sentences", 4, SENTENCES),
+                              _in_range(summary, "key_points", 5, KEY_POINTS)),
+        transcribe=TranscribeConfig(engine, model, _in_range(transcribe, "beam_size", 5, BEAM_SIZES)),
     )

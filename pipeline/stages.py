@@ -1,33 +1,24 @@
 """The per-episode stages, in order: what each reads, what decides its key, what it writes.
 
-Heavy libraries are imported inside each stage's run, so the CLI starts instantly.
+This is the one place that knows every stage: master, transcribe and redact are defined here, the
+others in their own packages (diarize, translate, localize, summarize, share), which never import
+this module (what they share with each other is in pipeline/workarea.py). Heavy libraries are
+imported inside each stage's run, so the CLI starts instantly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import captions
 from . import transcript as transcript_io
+from .diarize.stage import DIARIZE
 from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
+from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
-from .transcript import Transcript
+from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
-
-
-def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript",
-                           timing: Transcript | None = None) -> None:
-    """The four transcript files: Podcasting 2.0 JSON, WebVTT, SRT and plain text.
-
-    A translation passes its source as `timing`, so its captions change at the source's cue times."""
-    from . import atomic
-
-    transcript_io.save(transcript, folder / f"{stem}.json")
-    atomic.write_text(folder / f"{stem}.vtt", captions.to_vtt(transcript, timing))
-    atomic.write_text(folder / f"{stem}.srt", captions.to_srt(transcript, timing))
-    atomic.write_text(folder / f"{stem}.txt", captions.to_text(transcript))
-
+from .workarea import write_transcript_files
 
 # -- master ----------------------------------------------------------------------------------
 
@@ -61,12 +52,14 @@ def _hotwords(ctx: Context) -> list[str]:
 
 
 def _transcribe(ctx: Context, out: Path, progress: Progress) -> list[str]:
+    from .redact import redact_transcript
     from .transcribe import load_engine, transcribe_file, untranscribed_lines
 
     engine = load_engine(*_engine_settings(ctx))
     result = transcribe_file(ctx.spec.recording, engine, ctx.spec.language, _hotwords(ctx), progress,
                              workdir=out)
-    write_transcript_files(result, out)
+    redaction = ctx.spec.redaction      # what Whisper heard of a redacted name never reaches the disk
+    write_transcript_files(redact_transcript(result, redaction.forms, redaction.ranges), out)
     return untranscribed_lines(result)     # shown by the run and by `learninglab status`
 
 
@@ -81,29 +74,32 @@ TRANSCRIBE = Stage(
 
 # -- redact ----------------------------------------------------------------------------------
 
-def source_transcript(ctx: Context) -> Path:
-    """The transcript every later stage reads: redacted, in the language(s) spoken.
-
-    The unredacted one stays in transcribe/, in the work area only; nothing published reads it."""
-    return ctx.stage_dir("redact") / "transcript.json"
-
-
 def _redact(ctx: Context, out: Path, progress: Progress) -> None:
+    """Apply the episode's current redaction to the transcript (with its voices, from diarize/), and
+    scrub diarize/ and transcribe/ too: a name added to the list later must not linger in the work
+    area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)"""
     from .redact import redact_transcript
 
-    raw = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
     redaction = ctx.spec.redaction
-    write_transcript_files(redact_transcript(raw, redaction.words, redaction.ranges), out)
-    progress(raw.duration)
+    voiced = transcript_io.load(ctx.stage_dir("diarize") / "transcript.json")
+    write_transcript_files(redact_transcript(voiced, redaction.forms, redaction.ranges), out)
+    for folder in (ctx.stage_dir("diarize"), ctx.stage_dir("transcribe")):
+        before = transcript_io.load(folder / "transcript.json")
+        scrubbed = redact_transcript(before, redaction.forms, redaction.ranges)
+        if scrubbed != before:
+            write_transcript_files(scrubbed, folder)
+    progress(voiced.duration)
 
 
 REDACT = Stage(
-    name="redact", version=1, description="redacting names and silenced ranges",
-    inputs=lambda ctx: [ctx.stage_dir("transcribe") / "transcript.json"],
-    params=lambda ctx: {"words": sorted(ctx.spec.redaction.words), "ranges": ctx.spec.redaction.ranges},
+    name="redact", version=3, description="redacting names and silenced ranges",
+    # a scrub changes these bytes: diarize (from its kept embeddings) and redact then rerun once, to
+    # the same output
+    inputs=lambda ctx: [ctx.stage_dir("diarize") / "transcript.json"],
+    params=lambda ctx: {"words": sorted(ctx.spec.redaction.forms), "ranges": ctx.spec.redaction.ranges},
     run=_redact,
 )
 
 # Order matters: each stage may read the folders of the ones before it.
-STAGES: list[Stage] = [MASTER, TRANSCRIBE, REDACT, TRANSLATE, SUMMARIZE]
+STAGES: list[Stage] = [MASTER, TRANSCRIBE, DIARIZE, REDACT, TRANSLATE, LOCALIZE, SUMMARIZE, SHARE]
 

@@ -112,8 +112,12 @@ def from_json_dict(data: dict, source: Path | str = "<transcript>") -> Transcrip
                                fix="delete it and rerun `learninglab transcribe`") from exc
 
 
+def dumps(transcript: Transcript) -> str:
+    return json.dumps(to_json_dict(transcript), ensure_ascii=False, indent=1) + "\n"
+
+
 def save(transcript: Transcript, path: Path) -> None:
-    atomic.write_text(path, json.dumps(to_json_dict(transcript), ensure_ascii=False, indent=1) + "\n")
+    atomic.write_text(path, dumps(transcript))
 
 
 def load(path: Path) -> Transcript:

@@ -166,7 +166,7 @@ def run_pipeline(project: Project, stage_names: Sequence[str] | None = None, slu
 
     stages = [s for s in STAGES if stage_names is None or s.name in stage_names]
     episodes, errors = select(project, slugs)
-    episodes = [e for e in episodes if e.status != "withdrawn"]   # never processed again; publish purges
+    episodes = [e for e in episodes if e.status != "withdrawn"]   # never processed again (pipeline.consent)
     options = {k: v for k, v in (options or {}).items() if v is not None}
     durations = {e.slug: probe_duration(e) for e in episodes}
     results: list[StageResult] = []
@@ -194,10 +194,12 @@ def publish_after_run(project: Project, report: RunReport) -> RunReport:
     (re)published; a failed one keeps what was published before."""
     from dataclasses import replace
 
-    from .publish.site import publish
+    from .publish.site import publish, ready_slugs
 
     ready = set(report.episodes) - report.failed_slugs
+    untouched = [s for s in project.episodes().episodes if s.slug not in report.episodes]
     try:
+        ready |= ready_slugs(project, untouched)      # `run SLUG` publishes the others' finished work too
         return replace(report, publish=publish(project, ready))
     except LearningLabError as exc:
         return replace(report, publish_error=exc.line())

@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
 # Set up learninglab in .venv/ (idempotent: rerunning only installs what is missing).
 #
-#   scripts/setup.sh          what `learninglab run` needs: Debian packages, .venv, Whisper weights
-#   scripts/setup.sh --dev    also the test tools: openai-whisper (CPU torch), Chromium, feed parsers
+#   scripts/setup.sh               what `learninglab run` needs: Debian packages, .venv, Whisper
+#                                  weights, and argos's neural translation packages when online
+#   scripts/setup.sh --dev         also the test tools: openai-whisper (CPU torch), Chromium, feed parsers
+#   scripts/setup.sh --translation only the argos packages (en<->es, en<->fr), e.g. once back online
 #
 # Uses apt-get (as root, or through sudo) for Debian's packages, pip for Python packages,
-# npm for the JavaScript feed parser used by the tests.
+# npm for the JavaScript feed parser used by the tests. ARGOS_PACKAGE_INDEX points at another
+# argos package index; offline, setup still succeeds and Apertium translates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
+only_translation=0
 for arg in "$@"; do
   case "$arg" in
     --dev) dev=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --translation) only_translation=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+learninglab=${LEARNINGLAB:-.venv/bin/learninglab}    # the command the model steps run
+
+# The neural engine: argos packages from argos's index (or $ARGOS_PACKAGE_INDEX), verified by a
+# test translation. Offline this is one line and setup goes on: Apertium translates meanwhile.
+translation_models() {
+  say "Checking translation models (argos en<->es, en<->fr)"
+  "$learninglab" models install-translation --all --if-online
+}
+if ((only_translation)); then
+  translation_models
+  exit 0
+fi
 
 # --- Debian packages ---------------------------------------------------------------------------
 debs=(apertium apertium-eng-spa apertium-fr-es apertium-eng-cat apertium-fra-cat)
@@ -59,6 +76,9 @@ if ((dev)); then
 fi
 say "Installing learninglab[$extras] into .venv"
 pip install -e ".[$extras]"
+# The speaker encoder's weights (diarize) ship inside resemblyzer; its own dependencies would pull torch
+# (a multi-GB CUDA build by default), and learninglab runs the network with onnxruntime instead.
+pip install --no-deps "resemblyzer==0.1.4"
 if ((dev)); then
   pip uninstall -y triton >/dev/null 2>&1 || true   # GPU-only; openai-whisper runs on CPU here
 fi
@@ -66,10 +86,11 @@ fi
 # --- models ------------------------------------------------------------------------------------
 say "Checking models"
 if ((dev)); then
-  .venv/bin/learninglab models install-whisper base --openai   # + the openai-whisper checkpoint (tests)
+  "$learninglab" models install-whisper base --openai   # + the openai-whisper checkpoint (tests)
 else
-  .venv/bin/learninglab models install-whisper base
+  "$learninglab" models install-whisper base
 fi
+translation_models
 
 # --- test tools (JavaScript feed parser) -------------------------------------------------------
 if ((dev)) && [[ -f tests/js/package.json ]]; then

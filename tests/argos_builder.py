@@ -331,7 +331,9 @@ def build_copy_packages(out_dir: Path, pairs: Sequence[tuple[str, str]], texts: 
     `variants` maps a package name to {"pair": (src, tgt), "rewrite": {...}, "doubt": float}.
     Returns package name -> .argosmodel path.
     """
-    symbols = sorted({w for pair in WORDS.values() for kv in pair.items() for w in kv} | {"XTERM", "TERM"})
+    rewritten = {w for v in (variants or {}).values() for kv in (v.get("rewrite") or {}).items() for w in kv}
+    symbols = sorted({w for pair in WORDS.values() for kv in pair.items() for w in kv} | {"XTERM", "TERM"}
+                     | rewritten)
     with tempfile.TemporaryDirectory() as tmp:
         sp_model = train_sentencepiece(Path(tmp), corpus(texts), vocab_size=400, symbols=symbols)
         vocab = vocabulary(sp_model)

@@ -30,6 +30,18 @@ def wer(reference: str, hypothesis: str) -> float:
     return d[len(hyp)] / max(1, len(ref))
 
 
+def referenced_speech() -> list[tuple[str, str, str]]:
+    """(clip, language, reference file) for every speech fixture with a reference text: the
+    .plain.txt (the text alone) where there is one, else the .ref.txt; the language is the name's prefix."""
+    out = []
+    for clip in sorted(p for p in SPEECH.iterdir() if p.suffix in (".wav", ".mp3", ".m4a", ".flac")):
+        ref = next((r for r in (SPEECH / f"{clip.stem}.plain.txt", SPEECH / f"{clip.stem}.ref.txt")
+                    if r.is_file()), None)
+        if ref is not None:
+            out.append((clip.name, clip.name.split("_", 1)[0], ref.name))
+    return out
+
+
 @pytest.fixture(scope="session")
 def speech() -> Path:
     return SPEECH
@@ -53,6 +65,20 @@ def copy_project(target: Path, episodes: list[str] | None = None) -> Path:
         if folder.is_dir() and (episodes is None or folder.name in episodes):
             shutil.copytree(folder, target / "episodes" / folder.name)
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    """The four demo sessions through `learninglab run` (real Whisper, real Apertium, published),
+    once per test session. Read-only for tests: copy it (shutil.copytree) to change anything."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    root = copy_project(tmp_path_factory.mktemp("demo-run") / "project")
+    result = CliRunner().invoke(main, ["--project", str(root), "run"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_unlisted_episode_is_in_no_feed_index_or_sitemap(project):
 
 def test_redacted_name_appears_nowhere_in_the_site(project):
     raw = (project / "output" / "episodes" / "quiet-unlisted" / "transcribe" / "transcript.json").read_text()
-    assert "Quilter" in raw                        # it was said, and the work area keeps the raw transcript
+    assert "Quilter" not in raw and "[redacted]" in raw    # it was said, but never reaches the disk
     leaks = [p for p, text in site_files(project).items() if "quilter" in text]
     assert leaks == []
     published = project / "output" / "site" / "episodes" / "quiet-unlisted"

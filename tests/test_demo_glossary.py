@@ -6,10 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
-from pipeline.cli import main
-from tests.conftest import copy_project
 
 SLUG = "demo-peer-call-synthetic"
 SPOKEN = {   # en as spoken -> the glossary's es and fr forms (plural where spoken in the plural)
@@ -25,11 +21,9 @@ SPOKEN = {   # en as spoken -> the glossary's es and fr forms (plural where spok
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("glossary-demo") / "project", episodes=[SLUG])
-    result = CliRunner().invoke(main, ["--project", str(root), "run"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root
+def project(demo_run):
+    """The demo sessions as `learninglab run` made them (shared with the other demo tests)."""
+    return demo_run
 
 
 def test_whisper_hears_the_terms_and_the_names(project):

@@ -7,13 +7,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.publish.images import image_info
-from tests.test_publish_support import JS, LISTED, ROOT, TEST_ENGINE, clip_titles, published_project
+from tests.test_publish_support import (
+    JS,
+    LISTED,
+    ROOT,
+    TEST_ENGINE,
+    clip_titles,
+    published_project,
+    serving,
+)
 
 SHOTS = ROOT / "output" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -21,23 +28,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    root = published_project(tmp_path_factory)
-    command = [
-        str(Path(sys.executable).parent / "learninglab"),
-        "--project",
-        str(root),
-        "serve",
-        "--port",
-        "0",
-    ]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = server.stdout.readline()
-        assert "Serving" in line, line + server.stderr.read()
-        yield line.split(" at ")[1].split()[0]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(published_project(tmp_path_factory)) as url:
+        yield url
 
 
 def fetch(url: str) -> str:
@@ -81,7 +73,7 @@ def test_portal_in_headless_chromium(served):
     assert episode["url"] == served + "es/special-chars/index.html" and episode["lang"] == "es"
     assert episode["alternates"] == ["en", "es", "fr"]
     record = json.loads(fetch(served + "episodes/special-chars/episode.json"))
-    assert episode["audio"] == {"src": served + record["audio"]["path"], "controls": True}
+    assert episode["audio"] == {"src": served + record["low"]["path"], "controls": True}   # the data saver
     assert episode["track"]["kind"] == "captions" and episode["track"]["srclang"] == "es"
     vtt = fetch(served + "episodes/special-chars/transcript-es.vtt")
     assert episode["track"]["src"].endswith("transcript-es.vtt")

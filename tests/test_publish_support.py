@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +44,7 @@ class Clip:
     season: int | None
     episode: int | None
     description: str
-    segments: tuple[tuple[float, float, str, str | None], ...]  # start, end, text, speaker
+    segments: tuple[tuple[float, float, str], ...]  # start, end, text (the diarize stage finds who)
     translations: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> one text per segment
     speakers: tuple[tuple[str, str, str], ...] = ()
     topics: tuple[str, ...] = ()
@@ -61,12 +64,11 @@ CLIPS = (
         4,
         SPECIAL_DESCRIPTION,
         (
-            (0.3, 4.9, "And so my fellow Americans,", None),
+            (0.3, 4.9, "And so my fellow Americans,"),
             (
                 5.1,
                 10.6,
                 "ask not what your country can do for you, ask what you can do for your country.",
-                None,
             ),
         ),
         {
@@ -97,18 +99,16 @@ CLIPS = (
         3,
         "Un programmeur du CNRC présente son travail sur les langues autochtones.",
         (
-            (0.5, 6.9, "Bonjour. Je m'appelle Éric Joanis. Je suis programmeur au CNRC.", "Éric"),
+            (0.5, 6.9, "Bonjour. Je m'appelle Éric Joanis. Je suis programmeur au CNRC."),
             (
                 7.6,
                 20.0,
                 "J'ai fait une bonne partie de ma carrière en traduction automatique statistique.",
-                "Éric",
             ),
             (
                 20.5,
                 33.5,
                 "En parallèle, j'aide à écrire des tests pour rendre le ReadAlong-Studio plus robuste.",
-                "Éric",
             ),
         ),
         speakers=(("Éric Joanis", "CNRC", "guest"),),
@@ -125,19 +125,17 @@ CLIPS = (
         2,
         "Three short turns from three speakers.",
         (
-            (0.2, 2.5, "And so it begins.", "Speaker 1"),
+            (0.2, 2.5, "And so it begins."),
             (
                 2.6,
                 11.0,
                 "This is what a crocodile sounds like. It's like meditating in the water, and it's like",
-                "Speaker 2",
             ),
             (
                 11.2,
                 19.5,
                 "Ladies and gentlemen, please fasten your seat belts. We are expecting some turbulence. "
                 "Thank you.",
-                "Speaker 3",
             ),
         ),
         {
@@ -165,7 +163,6 @@ CLIPS = (
                 0.3,
                 5.6,
                 "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel.",
-                None,
             ),
         ),
     ),
@@ -185,7 +182,6 @@ CLIPS = (
                 0.3,
                 5.6,
                 "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel.",
-                None,
             ),
         ),
     ),
@@ -230,12 +226,15 @@ def episode_toml(clip: Clip, recording: str) -> str:
 
 
 def add_episode(root: Path, clip: Clip) -> None:
-    """The episode folder, its mastered audio (the real master stage) and its transcripts: the raw
-    one in transcribe/, the real redact stage's output, and hand-written translations of it."""
+    """The episode folder, its mastered audio and voice note (the real master and share stages) and
+    its transcripts: the raw one in transcribe/, the real diarize and redact stages' output, and
+    hand-written translations of it."""
+    from pipeline import transcript as transcript_io
     from pipeline.project import Project
     from pipeline.runner import Context, run_stage
-    from pipeline.stages import MASTER, REDACT, write_transcript_files
+    from pipeline.stages import DIARIZE, MASTER, REDACT, SHARE
     from pipeline.transcript import Segment, Transcript
+    from pipeline.workarea import write_transcript_files
 
     folder = root / "episodes" / clip.slug
     folder.mkdir(parents=True)
@@ -245,19 +244,22 @@ def add_episode(root: Path, clip: Clip) -> None:
     project = Project.load(root)
     spec = next(s for s in project.episodes().episodes if s.slug == clip.slug)
     ctx = Context(project, spec)
-    result = run_stage(MASTER, ctx, lambda seconds: None)
-    assert result.status == "ran", result.error
+    for stage in (MASTER, SHARE):
+        result = run_stage(stage, ctx, lambda seconds: None)
+        assert result.status == "ran", result.error
     duration = json.loads((ctx.stage_dir("master") / "audio.json").read_text())["duration"]
-    segments = tuple(Segment(s, e, text, clip.language, speaker=who) for s, e, text, who in clip.segments)
+    segments = tuple(Segment(s, e, text, clip.language) for s, e, text in clip.segments)
     source = Transcript(clip.language, duration, segments, "faster-whisper", "base")
     write_transcript_files(source, ctx.stage_dir("transcribe"))
-    result = run_stage(REDACT, ctx, lambda seconds: None)
-    assert result.status == "ran", result.error
+    for stage in (DIARIZE, REDACT):        # the real stages: voices found in the real recording
+        result = run_stage(stage, ctx, lambda seconds: None)
+        assert result.status == "ran", result.error
+    voiced = transcript_io.load(ctx.stage_dir("redact") / "transcript.json")
     for lang, texts in clip.translations.items():
-        translated = source.with_segments(
+        translated = voiced.with_segments(            # the translate stage keeps every segment's speaker
             [
                 Segment(seg.start, seg.end, text, lang, speaker=seg.speaker)
-                for seg, text in zip(segments, texts, strict=True)
+                for seg, text in zip(voiced.segments, texts, strict=True)
             ],
             language=lang,
             translated_from=clip.language,
@@ -386,3 +388,18 @@ def parse_feedparser(feed: Path):
     parsed = feedparser.parse(feed.read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     return parsed
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """`learninglab serve` on a free port for the project at `root`; yields the site's base URL."""
+    command = [str(Path(sys.executable).parent / "learninglab"), "--project", str(root), "serve",
+               "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert "Serving" in line, line + server.stderr.read()
+        yield line.split(" at ")[1].split()[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -155,11 +155,12 @@ def test_report_and_glossary_check_show_terms_and_avoid_wording(project_copy):
     report = json.loads((project.work / slug / "translate" / "fr" / "glossary-report.json").read_text())
     assert report["engines"] == {"en-fr": "apertium via ca"}
     assert [(t["source_form"], t["target_form"], t["enforced"]) for t in report["terms"]] == [
-        ("WomenStrong", "WomenStrong", True), ("girls' education", "éducation des filles", True)]
+        ("WomenStrong", "WomenStrong", True), ("girls' education", "éducation des filles", True),
+        ("partner", "partenaires", True)]
     assert {(a["where"], a["wording"]) for a in report["avoid"]} >= {("source", "victims")}
     out = CliRunner().invoke(main, ["--project", str(project.root), "glossary", "check", slug])
     assert "fr: 7/7 segments translated (en-fr: apertium via ca)" in out.output
-    assert "terms found 2, enforced 2, flagged segments 0" in out.output
+    assert "terms found 3, enforced 3, flagged segments 0" in out.output
     assert "avoid (spoken) segment 0: 'victims'" in out.output
     assert out.exit_code == (1 if report["summary"]["avoid_in_output"] else 0)
 

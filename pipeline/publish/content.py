@@ -1,23 +1,27 @@
-"""What one episode says in one language: human text first, then generated text, then the original.
+"""What one episode says in one language: human text first, then machine text, then the original.
 
 Order of precedence, per field and language:
-title        episode.toml [lang].title > spec title (in the spoken language)
-description  episode.toml [lang].description > spec description (in the spoken language)
+title        episode.toml [lang].title > localize/<lang> (machine) > spec title (as written)
+description  episode.toml [lang].description > localize/<lang> (machine) > spec description
+speakers     roles and the descriptive parts of organizations: localize/<lang> > as written
 summary      episode.toml summary > summary.json > none (pages then show the description)
 chapters     episode.toml chapters > summary.json chapters > none
 transcript   translate/<lang> > the spoken-language transcript (shown as such, never as a translation)
+
+Every machine-made text is named in `machine`, so pages can mark it; publishing only reads what
+the stages recorded and never asks an engine anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..episode import Chapter, EpisodeSpec, LocalText
+from ..episode import Chapter, EpisodeSpec, LocalText, Speaker
 from ..project import Project
 from ..summarize.model import Chapter as SummaryChapter
 from ..summarize.model import Line
 from ..transcript import Transcript
-from . import inputs
+from . import i18n, inputs
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,11 @@ class LangContent:
     chapters: tuple[Chapter | SummaryChapter, ...]    # both have .start and .title
     topics: tuple[str, ...]
     transcript: Transcript             # in `lang` when translated, else the spoken-language one
-    engines: tuple[str, ...]           # translation engines behind this page's text
+    engines: tuple[str, ...]           # translation engines behind this page's text, named plainly
     translated: bool                   # the transcript was machine-translated into `lang`
-    translated_from: tuple[str, ...]   # the spoken languages that were translated
+    translated_from: tuple[str, ...]   # the languages machine translation carried into `lang`
+    speakers: tuple[Speaker, ...] = ()             # roles and organizations in `lang` where translated
+    machine: tuple[str, ...] = ()                  # fields machine-translated: title, description, ...
 
     @property
     def transcript_lang(self) -> str:
@@ -59,25 +65,53 @@ def _local(spec: EpisodeSpec, lang: str, source: str) -> LocalText:
     return LocalText()
 
 
+def _chosen(human: str | None, machine, original: str, original_lang: str,
+            lang: str) -> tuple[str, str, bool]:
+    """(text, its language, machine-made?) for one field: a person's text, the machine's, or as written."""
+    if human:
+        return human, lang, False
+    if machine is not None and machine.text.strip():
+        return machine.text, machine.lang, machine.machine
+    return original, original_lang, False
+
+
+def _speakers(spec: EpisodeSpec, texts) -> tuple[tuple[Speaker, ...], bool]:
+    if texts is None or len(texts.speakers) != len(spec.speakers):
+        return spec.speakers, False
+    out = tuple(Speaker(s.name, t.organization.text if s.organization else "", t.role.text if s.role else "")
+                for s, t in zip(spec.speakers, texts.speakers, strict=True))
+    return out, any(t.role.machine or t.organization.machine for t in texts.speakers)
+
+
 def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcript) -> LangContent:
     spoken = source.language
     local = _local(spec, lang, spoken)
     generated = inputs.summary(project, spec, lang)
+    texts = inputs.episode_texts(project, spec, lang)
+    written = texts.source_language if texts else spoken      # the language episode.toml is written in
     # a translation counts only where something was said in another language (a session spoken
     # wholly in `lang` is published as the original, with no engine named)
     foreign = tuple(dict.fromkeys(seg.language for seg in source.segments if seg.language != lang))
     translation = inputs.translated_transcript(project, spec, lang) if foreign else None
-    title = local.title or spec.title
-    description = local.description or spec.description
-    title_lang = lang if lang == spoken or title != spec.title or local.title else spoken
-    description_lang = (lang if lang == spoken or description != spec.description or local.description
-                        else spoken)
+    title, title_lang, title_machine = _chosen(local.title, texts and texts.title, spec.title, written, lang)
+    description, description_lang, description_machine = _chosen(
+        local.description, texts and texts.description, spec.description, written, lang)
+    speakers, speakers_machine = _speakers(spec, texts)
     summary = local.summary or (generated.paragraph if generated else None) or None
+    machine = [name for name, made in (("title", title_machine), ("description", description_machine),
+                                       ("speakers", speakers_machine)) if made]
     engines: list[str] = []
+    carried: list[str] = []
     if translation is not None and (engine := inputs.translation_engine(translation)):
         engines.append(engine)
+        carried += foreign
     if generated and generated.translation and not local.summary:
         engines.append(generated.translation)
+        machine.append("summary")
+        carried += foreign
+    if (title_machine or description_machine or speakers_machine) and texts is not None:
+        engines += texts.engines.values()
+        carried.append(written)
     return LangContent(
         lang=lang, title=title, description=description, summary=summary, title_lang=title_lang,
         description_lang=description_lang, summary_lang=lang if summary else description_lang,
@@ -87,9 +121,10 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
         topics=(tuple(dict.fromkeys(t.text for t in generated.topics)) if generated
                 else spec.topics),     # summarize carries the episode's own topics first
         transcript=translation or source,
-        engines=tuple(dict.fromkeys(engines)),
+        engines=i18n.engine_names(engines),
         translated=translation is not None,
-        translated_from=foreign if translation is not None else (),
+        translated_from=tuple(dict.fromkeys(c for c in carried if c != lang)),
+        speakers=speakers, machine=tuple(machine),
     )
 
 

@@ -17,7 +17,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from .. import __version__
+from ..redact import MARK
 from ..show import Show
+from ..tomlfile import xml_safe
 from .i18n import labels
 from .record import EpisodeRecord
 
@@ -45,14 +47,14 @@ def escaped(text: str):
 
     from lxml.etree import CDATA
 
-    return CDATA(escape(text, quote=False))
+    return CDATA(escape(xml_safe(text), quote=False))
 
 
 def show_notes(*paragraphs: str, link: tuple[str, str] | None = None) -> str:
     """Plain-text paragraphs and an optional (href, label) link as HTML for content:encoded."""
     from html import escape
 
-    parts = [f"<p>{escape(p, quote=False)}</p>" for p in paragraphs if p and p.strip()]
+    parts = [f"<p>{escape(xml_safe(p), quote=False)}</p>" for p in paragraphs if p and p.strip()]
     if link:
         parts.append(f'<p><a href="{escape(link[0])}">{escape(link[1], quote=False)}</a></p>')
     return "".join(parts)
@@ -106,11 +108,11 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
     for ep in episodes:
         local = ep.langs[lang]
         fe = fg.add_entry(order="append")
-        fe.title(local.title)
+        fe.title(xml_safe(local.title))
         page_url = url(show, local.page + "/")
         fe.description(escaped(local.description or local.title))
-        fe.content(show_notes(local.description, local.summary, link=(page_url, labels(lang)["show_notes"])),
-                   type="CDATA")
+        fe.content(show_notes(local.description, local.summary, local.notice,
+                              link=(page_url, labels(lang)["show_notes"])), type="CDATA")
         fe.link(href=page_url)
         fe.guid(ep.guid, permalink=False)
         fe.pubDate(_published(ep.date))
@@ -127,8 +129,10 @@ def build_feed(show: Show, lang: str, episodes: Sequence[EpisodeRecord], artwork
         if local.chapters:
             fe.podcastindex.chapters(url(show, local.chapters))
         for speaker in ep.speakers:
-            fe.podcastindex.person(Person(speaker.name, role=_person_role(speaker.role)))
+            if MARK not in speaker.name:          # a redacted speaker is no person of the feed
+                fe.podcastindex.person(Person(xml_safe(speaker.name), role=_person_role(speaker.role)))
+        # the data saver, titled in the feed's language
         fe.podcastindex.alternate_enclosure(AlternateEnclosure(
             url(show, ep.low.path), ep.low.type, ep.low.length, bitrate=ep.low_bitrate or None,
-            title="Low bandwidth"))
+            title=labels(lang)["low_enclosure"].format(kbps=ep.low_bitrate // 1000)))
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

@@ -16,6 +16,7 @@ from ..project import Project
 from ..summarize.model import Summary
 from ..summarize.model import load as load_summary
 from ..transcript import Transcript, load
+from ..translate.localize import EpisodeTexts
 
 TRANSCRIPT_FORMATS = ("json", "vtt", "srt", "txt")
 
@@ -92,7 +93,32 @@ def _describe(value) -> str:
     return ""
 
 
+def episode_texts(project: Project, spec: EpisodeSpec, lang: str) -> EpisodeTexts | None:
+    """The localize stage's texts.json for `lang` (title, description, speakers), when it exists."""
+    from ..translate.localize import TEXTS_FILE, load
+
+    path = project.stage_dir(spec, "localize") / lang / TEXTS_FILE
+    return load(path) if path.is_file() else None
+
+
+def voices(project: Project, spec: EpisodeSpec):
+    """The diarize stage's voice turns (diarize/voices.json), when it has run."""
+    from ..diarize.stage import VOICES_FILE, load
+
+    folder = project.stage_dir(spec, "diarize")
+    return load(folder) if (folder / VOICES_FILE).is_file() else None
+
+
 def summary(project: Project, spec: EpisodeSpec, lang: str) -> Summary | None:
     """The summarize stage's summary.json for `lang` (its chapters included), when it exists."""
     folder = project.stage_dir(spec, "summarize") / lang
     return load_summary(folder) if (folder / "summary.json").is_file() else None
+
+
+def voice_note(project: Project, spec: EpisodeSpec) -> Path:
+    """The share stage's Ogg Opus voice note (share/voice-note.opus)."""
+    path = project.stage_dir(spec, "share") / "voice-note.opus"
+    if not path.is_file():
+        raise LearningLabError(path, "the voice note for WhatsApp is missing",
+                               fix=f"run `learninglab run {spec.slug}`")
+    return path

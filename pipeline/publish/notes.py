@@ -6,14 +6,16 @@ All three are rendered from one NotesView, so the page and the Markdown never di
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..episode import Chapter, Speaker
 from ..transcript import Transcript
 from . import i18n
 from .content import EpisodeContent, LangContent
-from .record import ORIGINAL, EpisodeRecord, chapters_path, page_dir, transcript_path
+from .record import ORIGINAL, EpisodeRecord, Media, chapters_path, page_dir, transcript_path
 from .render import Page, page, render_html, render_markdown, trusted
+from .share import message_path, voice_note_path
 
 PAGE_ROOT = "../../"     # from <lang>/<slug>/ back to the site root
 DOC_ROOT = "../../"      # from episodes/<slug>/ back to the site root
@@ -44,6 +46,25 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Quality:
+    """The player's two files and the words of its data-saver switch (the low file is the default)."""
+    low: str
+    full: str
+    playing_low: str
+    playing_full: str
+    to_full: str
+    to_low: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one speaker says before another speaks: the notes page's transcript is a list of these."""
+    speaker: str | None
+    start: float
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class NotesView:
     lang: str
     slug: str
@@ -56,6 +77,7 @@ class NotesView:
     duration: float
     spoken: str                          # languages spoken, named in the page language
     speakers: tuple[Speaker, ...]
+    machine: tuple[str, ...]             # fields machine-translated (marked on the page)
     summary: str
     summary_lang: str
     summary_is_description: bool
@@ -63,17 +85,40 @@ class NotesView:
     chapters: tuple[Chapter, ...]
     topics: tuple[str, ...]
     notices: tuple[str, ...]
-    audio: str
+    audio: str                           # what the player plays and time links seek: the low file
+    quality: Quality
     captions: str
     captions_lang: str
     captions_label: str
     downloads: tuple[Link, ...]
-    lines: tuple[Line, ...]
+    turns: tuple[Turn, ...]
     transcript_lang: str
 
 
-def _size(length: int) -> str:
-    return f"{length / 1_000_000:.1f} MB" if length >= 100_000 else f"{max(1, round(length / 1000))} kB"
+UNITS = {"fr": ("o", "ko", "Mo")}
+
+
+def size_text(length: int, lang: str) -> str:
+    """A download size as the page's language writes it: 2.5 MB, 2,5 MB, 2,5 Mo; 640 kB, 640 ko."""
+    byte, kilo, mega = UNITS.get(lang, ("B", "kB", "MB"))
+    if length < 1000:
+        return f"{length} {byte}"
+    if length < 999_500:
+        return f"{round(length / 1000)} {kilo}"
+    number = f"{length / 1_000_000:.1f}"
+    return f"{number if lang == 'en' else number.replace('.', ',')} {mega}"
+
+
+def quality(record: EpisodeRecord, lang: str, link: Callable[[str], str]) -> Quality:
+    labels = i18n.labels(lang)
+
+    def words(key: str, media: Media) -> str:
+        return labels[key].format(kbps=record.bitrate(media) // 1000, size=size_text(media.length, lang))
+
+    low, full = words("data_saver", record.low), words("full_quality", record.audio)
+    return Quality(link(record.low.path), link(record.audio.path),
+                   labels["playing"].format(quality=low), labels["playing"].format(quality=full),
+                   labels["switch_to"].format(quality=full), labels["switch_to"].format(quality=low))
 
 
 def transcript_key(content: LangContent) -> str:
@@ -91,15 +136,32 @@ def lines(transcript: Transcript) -> tuple[Line, ...]:
     return tuple(out)
 
 
+def machine_notice(content: LangContent, source_language: str) -> str:
+    """"Traducción automática del inglés, sin revisión humana, hecha con Apertium." — the engines
+    named plainly, once; then, where the transcript is a translation, where the original words are."""
+    labels = i18n.labels(content.lang)
+    spoken = content.translated_from or (source_language,)
+    notice = labels["machine_notice"].format(source=i18n.from_languages(spoken, content.lang),
+                                             engine=i18n.join_names(content.engines, content.lang))
+    return f"{notice} {labels['listen_original']}" if content.translated else notice
+
+
+def turns(transcript: Transcript) -> tuple[Turn, ...]:
+    """Consecutive lines of one speaker, together (lines with no speaker join the turn they are in)."""
+    out: list[Turn] = []
+    for line in lines(transcript):
+        if out and not line.new_speaker:
+            out[-1] = Turn(out[-1].speaker, out[-1].start, out[-1].lines + (line,))
+        else:
+            out.append(Turn(line.speaker, line.start, (line,)))
+    return tuple(out)
+
+
 def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
     labels = i18n.labels(content.lang)
     out = []
     if content.engines:
-        spoken = content.translated_from or (source_language,)
-        out.append(labels["translated_by"].format(
-            source=i18n.names_list(spoken, content.lang),
-            engine=", ".join(content.engines)))
-        out.append(labels["translated_parts"])
+        out.append(machine_notice(content, source_language))
     elif content.lang != content.transcript_lang:
         out.append(labels["not_translated"].format(lang=i18n.language_in(content.lang, content.lang),
                                                    source=i18n.language_in(content.transcript_lang,
@@ -109,35 +171,46 @@ def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def view(episode: EpisodeContent, lang: str, record: EpisodeRecord) -> NotesView:
+def view(episode: EpisodeContent, lang: str, record: EpisodeRecord, sizes: Callable[[str], int],
+         notes_md_size: int) -> NotesView:
+    """`sizes(path)` gives the bytes of a published file (path from the site root); every download
+    on the page states its size, notes.md's own included."""
     content = episode.langs[lang]
     spec, labels = episode.spec, i18n.labels(lang)
     key = transcript_key(content)
     link = lambda path: PAGE_ROOT + path  # noqa: E731 - site path as seen from the notes page
-    downloads = [Link(labels["audio"], link(record.audio.path), _size(record.audio.length)),
-                 Link(labels["audio_low"], link(record.low.path), _size(record.low.length))]
+
+    def download(label: str, path: str) -> Link:
+        return Link(label, link(path), size_text(sizes(path), lang))
+
+    downloads = [Link(labels["audio"], link(record.audio.path), size_text(record.audio.length, lang)),
+                 Link(labels["audio_low"], link(record.low.path), size_text(record.low.length, lang)),
+                 download(labels["voice_note"], voice_note_path(lang, spec.slug)),
+                 download(labels["share_message"], message_path(lang, spec.slug))]
     for ext in ("vtt", "srt", "json", "txt", "html"):
-        downloads.append(Link(f"{labels['transcript_as']} ({ext.upper()})",
-                              link(transcript_path(spec.slug, key, ext))))
+        downloads.append(download(f"{labels['transcript_as']} ({ext.upper()})",
+                                  transcript_path(spec.slug, key, ext)))
     if key != ORIGINAL:
-        downloads.append(Link(labels["original_transcript"],
-                              link(transcript_path(spec.slug, ORIGINAL, "html"))))
+        downloads.append(download(labels["original_transcript"],
+                                  transcript_path(spec.slug, ORIGINAL, "html")))
     if content.chapters:
-        downloads.append(Link(labels["chapters_json"], link(chapters_path(spec.slug, lang))))
-    downloads.append(Link(labels["notes_md"], "notes.md"))
+        downloads.append(download(labels["chapters_json"], chapters_path(spec.slug, lang)))
+    downloads.append(Link(labels["notes_md"], "notes.md", size_text(notes_md_size, lang)))
     return NotesView(
         lang=lang, slug=spec.slug, title=content.title, title_lang=content.title_lang,
         description=content.description, description_lang=content.description_lang, date=spec.date,
         date_text=i18n.long_date(spec.date, lang), duration=episode.audio.info.duration,
         spoken=i18n.names_list(_spoken(episode), lang),
-        speakers=spec.speakers, summary=content.summary or content.description,
+        speakers=content.speakers or spec.speakers, machine=content.machine,
+        summary=content.summary or content.description,
         summary_lang=content.summary_lang, summary_is_description=not content.summary,
         key_points=tuple(TimedText(p.text, p.start) for p in content.key_points),
         chapters=content.chapters, topics=content.topics, notices=notices(content, episode.source.language),
-        audio=link(record.audio.path), captions=link(transcript_path(spec.slug, key, "vtt")),
+        audio=link(record.low.path), quality=quality(record, lang, link),
+        captions=link(transcript_path(spec.slug, key, "vtt")),
         captions_lang=content.transcript_lang,
         captions_label=f"{labels['captions']} ({i18n.LANGUAGE_NAMES.get(content.transcript_lang, '')})",
-        downloads=tuple(downloads), lines=lines(content.transcript), transcript_lang=content.transcript_lang)
+        downloads=tuple(downloads), turns=turns(content.transcript), transcript_lang=content.transcript_lang)
 
 
 def _spoken(episode: EpisodeContent) -> tuple[str, ...]:
@@ -160,7 +233,22 @@ def notes_markdown(v: NotesView) -> str:
                            L=i18n.labels(v.lang))
 
 
-def transcript_document(transcript: Transcript, title: str, lang: str) -> str:
+def notes_files(episode: EpisodeContent, lang: str, record: EpisodeRecord,
+                sizes: Callable[[str], int]) -> tuple[NotesView, str]:
+    """The view and notes.md; notes.md states its own size, so render until the size it states is
+    the size it has (the size is rounded, so this settles at once)."""
+    size = 0
+    for _ in range(4):
+        v = view(episode, lang, record, sizes, size)
+        markdown = notes_markdown(v)
+        length = len(markdown.encode("utf-8"))
+        if size_text(length, lang) == size_text(size, lang):
+            break
+        size = length
+    return v, markdown
+
+
+def transcript_document(transcript: Transcript, title: str, lang: str, noindex: bool = False) -> str:
     """The HTML transcript the feeds announce (Podcasting 2.0 style: cite, time, p per segment)."""
     return render_html("transcript.html", lines=lines(transcript), title=title, lang=lang, root=DOC_ROOT,
-                       L=i18n.labels(lang))
+                       L=i18n.labels(lang), noindex=noindex)

@@ -78,6 +78,16 @@ class LangRecord:
     title_lang: str = ""                      # set where the text is not yet in this language
     description_lang: str = ""
     summary: str = ""                         # the summary paragraph, when summarize made one
+    machine: tuple[str, ...] = ()             # fields machine-translated (title, description, ...)
+    notice: str = ""                          # the machine-translation notice, in this language
+
+
+@dataclass(frozen=True)
+class VoiceTime:
+    """Talk time of one voice of the recording; `name` only when staff named it (pipeline.voices)."""
+    voice: int
+    name: str | None
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -96,11 +106,15 @@ class EpisodeRecord:
     low: Media
     langs: dict[str, LangRecord] = field(default_factory=dict)
     folder: str = ""          # the episode's folder under episodes/ (kept while its spec is broken)
+    voices: tuple[VoiceTime, ...] = ()      # talk time per voice
+
+    def bitrate(self, media: Media) -> int:
+        """Average bits per second of one of its files, from its size and the duration (to 1 kbps)."""
+        return int(round(media.length * 8 / self.duration, -3)) if self.duration > 0 else 0
 
     @property
     def low_bitrate(self) -> int:
-        """Average bits per second of the low-bitrate copy, from its size and the duration."""
-        return int(round(self.low.length * 8 / self.duration, -3)) if self.duration > 0 else 0
+        return self.bitrate(self.low)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -116,6 +130,7 @@ class EpisodeRecord:
                 item = dict(item)
                 item["transcripts"] = tuple(TranscriptLink(**t) for t in item["transcripts"])
                 item["engines"] = tuple(item.get("engines", ()))
+                item["machine"] = tuple(item.get("machine", ()))
                 langs[lang] = LangRecord(**item)
             return cls(
                 slug=data["slug"], guid=data["guid"], date=dt.date.fromisoformat(data["date"]),
@@ -124,7 +139,7 @@ class EpisodeRecord:
                 source_language=data["source_language"],
                 speakers=tuple(Speaker(**s) for s in data["speakers"]),
                 audio=Media(**data["audio"]), low=Media(**data["low"]), langs=langs,
-                folder=data.get("folder", ""))
+                folder=data.get("folder", ""), voices=tuple(VoiceTime(**v) for v in data.get("voices", ())))
         except (KeyError, TypeError, ValueError) as exc:
             raise LearningLabError(source, f"not a published-episode record ({exc!r})",
                                    fix="delete output/site and run `learninglab publish` again") from exc

@@ -19,7 +19,7 @@ STATIC = Path(__file__).parent / "static"
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can start markup.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&#|~])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+)([.)]?)(?=\s|$)", re.MULTILINE)
 
 
 def md_escape(value) -> str:
@@ -31,7 +31,16 @@ def md_escape(value) -> str:
     if isinstance(value, Markup):          # trusted: links and paths built by publish itself
         return str(value)
     text = _MD_SPECIAL.sub(r"\\\1", str(value))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # a list marker is made inert by escaping its punctuation (1\. rather than \1.): CommonMark escapes
+    # only punctuation, so a backslash before a digit would be shown as it is
+    return _MD_LINE_START.sub(_inert_marker, text)
+
+
+def _inert_marker(m: re.Match) -> str:
+    lead, marker, punct = m.groups()
+    if marker.isdigit():
+        return f"{lead}{marker}\\{punct}" if punct else m.group(0)
+    return f"{lead}\\{marker}"
 
 
 @dataclass(frozen=True)

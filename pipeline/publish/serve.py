@@ -18,7 +18,7 @@ from ..errors import LearningLabError
 
 TYPES = {".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
          ".md": "text/markdown; charset=utf-8", ".json": "application/json",
-         ".xml": "application/rss+xml; charset=utf-8", ".mp3": "audio/mpeg",
+         ".xml": "application/rss+xml; charset=utf-8", ".mp3": "audio/mpeg", ".opus": "audio/ogg",
          ".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import LANGUAGES, atomic
+from ..consent import ConsentReport
 from ..episode import EpisodeSpec
 from ..errors import LearningLabError
 from ..project import Project
 from ..runner import file_digest
+from ..tomlfile import xml_safe
+from ..workarea import transcript_texts
 from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
-from .notes import notes_markdown, notes_page, transcript_document, transcript_key, view
+from .inputs import voices as read_voices
+from .notes import machine_notice, notes_files, notes_page, transcript_document, transcript_key
+from .readback import leaks
 from .record import (
     FEED_TRANSCRIPTS,
     ORIGINAL,
@@ -42,7 +46,10 @@ from .record import (
     page_dir,
     transcript_path,
 )
+from .redaction import redact_content
 from .render import STATIC, page, render_html
+from .share import SHARE_DIR, episode_message, message_path, share_dir, voice_note_path
+from .speakers import name_voices, talk_times
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +68,20 @@ class PublishReport:
     errors: tuple[LearningLabError, ...] = ()          # episodes that could not be (re)published
     feeds: tuple[Path, ...] = field(default=())
     spec_errors: tuple[LearningLabError, ...] = ()     # episode.toml files that did not load
+    consent: ConsentReport = field(default_factory=ConsentReport)
+    notes: tuple[str, ...] = ()                        # housekeeping done on the way (links, orphans)
+    kept_broken: tuple[str, ...] = ()                  # kept because their episode.toml has an error
 
     def lines(self) -> list[str]:
         out = [f"published: {', '.join(self.published)}"] if self.published else []
         if self.kept:
             out.append(f"kept as published before (stages not done): {', '.join(self.kept)}")
+        if self.kept_broken:
+            out.append(f"kept as published before (episode.toml has an error): {', '.join(self.kept_broken)}")
         if self.removed:
             out.append(f"removed: {', '.join(self.removed)}")
         out += [f"not published: {slug} ({why})" for slug, why in self.not_published]
+        out += list(self.notes)
         out.append(f"{len(self.feeds)} feed(s) and the portal in {self.site}")
         return out
 
@@ -80,6 +93,11 @@ def check_artwork(project: Project) -> Path:
     show = project.show
     path = project.root / show.artwork
     fix = "use a square PNG or JPEG of 1400–3000 px (e.g. artwork.png)"
+    from ..paths import inside
+
+    if path.exists() and not inside(path, project.root):
+        raise LearningLabError(show.path, f"artwork {show.artwork!r} is a link to a file outside the project",
+                               field="show.artwork", fix="copy the image itself into the project folder")
     if not path.is_file():
         raise LearningLabError(show.path, f"artwork {show.artwork!r} not found", field="show.artwork",
                                fix=fix)
@@ -121,7 +139,7 @@ def _copy(source: Path, site: Path, rel: str, written: set[str]) -> Path:
 
 def _write(site: Path, rel: str, text: str, written: set[str]) -> None:
     target = site / rel
-    data = text.encode("utf-8")
+    data = xml_safe(text).encode("utf-8")
     if not (target.is_file() and target.read_bytes() == data):
         atomic.write_bytes(target, data)
     written.add(rel)
@@ -157,25 +175,34 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         import uuid
         raise LearningLabError(spec.spec_path, "no guid: the feeds need one that never changes", field="guid",
                                fix=f'add guid = "{uuid.uuid4()}" (once; never edit it afterwards)')
-    episode: EpisodeContent = episode_content(project, spec)
+    from . import inputs
+
+    voices = read_voices(project, spec)
+    episode: EpisodeContent = name_voices(redact_content(episode_content(project, spec)), voices)
+    voice_note = inputs.voice_note(project, spec)
     site, slug, show = project.site, spec.slug, project.show
     written: set[str] = set()
     audio_rel = media_path(slug, "podcast", episode.audio.podcast)
     low_rel = media_path(slug, "podcast-low", episode.audio.low)
     audio = _copy(episode.audio.podcast, site, audio_rel, written)
     low = _copy(episode.audio.low, site, low_rel, written)
-    from . import inputs
+    for lang, content in episode.langs.items():      # the WhatsApp share pack, before the pages
+        _copy(voice_note, site, voice_note_path(lang, slug), written)
+        _write(site, message_path(lang, slug),
+               episode_message(show, content, spec.date, episode.audio.info.duration, slug), written)
 
-    sources = {ORIGINAL: (inputs.source_transcript_dir(project, spec), episode.source)}
-    for lang, content in episode.langs.items():
+    sources = {ORIGINAL: episode.source}
+    for content in episode.langs.values():
         if content.translated:
-            sources[lang] = (inputs.translation_dir(project, spec, lang), content.transcript)
-    for key, (folder, transcript) in sources.items():
-        for ext, path in inputs.transcript_files(folder).items():
-            _copy(path, site, transcript_path(slug, key, ext), written)
+            sources[content.lang] = content.transcript
+    noindex = spec.status != "public"
+    for key, transcript in sources.items():
+        timing = episode.source if key != ORIGINAL else None
+        for ext, text in transcript_texts(transcript, timing).items():   # rendered, not copied
+            _write(site, transcript_path(slug, key, ext), text, written)
         title = next((c.title for c in episode.langs.values() if transcript_key(c) == key), spec.title)
         _write(site, transcript_path(slug, key, "html"),
-               transcript_document(transcript, title, transcript.language), written)
+               transcript_document(transcript, title, transcript.language, noindex), written)
     langs = {}
     for lang, content in episode.langs.items():
         key = transcript_key(content)
@@ -190,45 +217,59 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
                               for ext in FEED_TRANSCRIPTS),
             chapters=chapters, translated=content.translated, engines=content.engines,
             title_lang=content.title_lang, description_lang=content.description_lang,
-            summary=content.summary or "")
+            summary=content.summary or "", machine=content.machine,
+            notice=machine_notice(content, episode.source.language) if content.engines else "")
     record = EpisodeRecord(
         slug=slug, guid=spec.guid, date=spec.date, status=spec.status, explicit=spec.explicit,
         season=spec.season, episode=spec.episode, duration=episode.audio.info.duration,
         source_language=episode.source.language, speakers=spec.speakers,
         audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
-        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name)
+        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name,
+        voices=talk_times(episode, voices))
     for lang in episode.langs:
-        v = view(episode, lang, record)
+        v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)
         _write(site, f"{page_dir(lang, slug)}/index.html",
-               notes_page(v, show.languages, show.text[lang].title, artwork, noindex=spec.status != "public"),
+               notes_page(v, show.languages, show.text[lang].title, artwork, noindex=noindex),
                written)
-        _write(site, f"{page_dir(lang, slug)}/notes.md", notes_markdown(v), written)
+        _write(site, f"{page_dir(lang, slug)}/notes.md", markdown, written)
     _write(site, f"{episode_dir(slug)}/{RECORD_FILE}", record.to_json(), written)
     return record, written
 
 
+def episode_folders(site: Path, slug: str) -> list[Path]:
+    """Every folder that holds only this episode's files: media, notes pages, share packs."""
+    return [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES),
+            *(site / share_dir(lang, slug) for lang in LANGUAGES)]
+
+
+def episode_files(site: Path, slug: str) -> set[str]:
+    """Every published file of one episode, relative to the site."""
+    return {p.relative_to(site).as_posix() for folder in episode_folders(site, slug) if folder.is_dir()
+            for p in folder.rglob("*") if p.is_file() and not p.is_symlink()}
+
+
 def _remove_leftovers(site: Path, slug: str, written: set[str]) -> None:
     """Files of an earlier publication of this episode that this one no longer has."""
-    for folder in [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES)]:
-        if not folder.is_dir():
+    for folder in episode_folders(site, slug):
+        if not folder.is_dir() or folder.is_symlink():
             continue
         for path in folder.iterdir():
-            if path.is_file() and path.relative_to(site).as_posix() not in written:
+            if (path.is_file() or path.is_symlink()) and path.relative_to(site).as_posix() not in written:
                 path.unlink()
         if not any(folder.iterdir()):
             folder.rmdir()
 
 
 def remove_episode(site: Path, slug: str) -> None:
-    for folder in [site / episode_dir(slug), *(site / page_dir(lang, slug) for lang in LANGUAGES)]:
-        if folder.is_dir():
-            shutil.rmtree(folder)
+    for folder in episode_folders(site, slug):
+        atomic.remove_tree(folder)
 
 
 # -- the portal and the feeds ------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Card:
+    slug: str
     title: str
     title_lang: str
     description: str
@@ -237,6 +278,7 @@ class Card:
     date_text: str
     minutes: int
     href: str
+    machine: tuple[str, ...] = ()        # title / description machine-translated: marked as such
 
 
 def newest_first(records: Iterable[EpisodeRecord]) -> list[EpisodeRecord]:
@@ -245,9 +287,9 @@ def newest_first(records: Iterable[EpisodeRecord]) -> list[EpisodeRecord]:
 
 def index_page(project: Project, lang: str, records: list[EpisodeRecord], artwork: str, root: str) -> str:
     show = project.show
-    cards = [Card(r.langs[lang].title, r.langs[lang].title_lang or lang, r.langs[lang].description,
+    cards = [Card(r.slug, r.langs[lang].title, r.langs[lang].title_lang or lang, r.langs[lang].description,
                   r.langs[lang].description_lang or lang, r.date, i18n.long_date(r.date, lang),
-                  i18n.minutes(r.duration), f"{root}{r.langs[lang].page}/index.html")
+                  i18n.minutes(r.duration), f"{root}{r.langs[lang].page}/index.html", r.langs[lang].machine)
              for r in records if lang in r.langs]
     frame = page(lang, show.text[lang].title, root, show.languages, lambda other: f"{other}/index.html")
     from .feeds import feed_path, url
@@ -302,11 +344,49 @@ def _write_shared(project: Project, artwork_source: Path) -> str:
 
 # -- the whole publication ---------------------------------------------------------------------
 
+def _leak_error(spec: EpisodeSpec, found: list[tuple[str, str]]) -> LearningLabError:
+    rel, form = found[0]
+    if form in rel:
+        return LearningLabError(spec.spec_path, f"the slug {spec.slug!r} holds the redacted form {form!r}: "
+                                "the episode is not published", field="slug",
+                                fix="give the episode a slug without it (rename its folder, or set slug)")
+    return LearningLabError(spec.spec_path, f"the redacted form {form!r} survives in {rel}: the episode is "
+                            "not published", field="redact",
+                            fix="add the form as it is written there to [redact] words (or words_<lang>), "
+                                f"then `learninglab run {spec.slug}`")
+
+
+def _noindex_kept(site: Path, slug: str) -> None:
+    """An episode kept as published before that is now unlisted: its pages stop being indexed at once."""
+    meta = '<meta name="robots" content="noindex">'
+    for rel in episode_files(site, slug):
+        if rel.endswith(".html"):
+            path = site / rel
+            text = path.read_text(encoding="utf-8")
+            if meta not in text and "<head>" in text:
+                atomic.write_text(path, text.replace("<head>", f"<head>\n{meta}", 1))
+
+
+def prepare_site(project: Project) -> tuple[str, ...]:
+    """No file outside the project is ever written: output/ must be a folder of the project, and no
+    link inside output/ survives (a link would lead a later write or delete elsewhere)."""
+    from ..paths import check_output
+
+    links = atomic.remove_symlinks(check_output(project.root))
+    atomic.sweep(project.site)          # leftovers of a publish that was killed midway
+    return tuple(f"removed the link {p.relative_to(project.root)} (links are never followed)" for p in links)
+
+
 def publish(project: Project, ready: Iterable[str] | None = None) -> PublishReport:
     """(Re)publish every `ready` episode (default: those whose stages are all done), keep the others'
-    earlier publication, drop what is withdrawn, draft or deleted, then rewrite feeds and portal."""
+    earlier publication, drop what is withdrawn, draft or deleted, then rewrite feeds and portal.
+
+    Withdrawals come first, before anything that could fail (pipeline.consent)."""
+    from ..consent import enforce
+
+    consent = enforce(project.root)
+    notes = prepare_site(project)
     site = project.site
-    atomic.sweep(site)                 # leftovers of a publish that was killed midway
     artwork_source = check_artwork(project)
     found = project.episodes()
     specs = {spec.slug: spec for spec in found.episodes}
@@ -323,26 +403,36 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
             skipped.append((slug, spec.status))
             continue
         if slug not in ready_set:
-            if slug in records:
+            if slug in records:          # (pipeline.consent took it off if it names a redacted form)
                 kept.append(slug)
+                if spec.status != "public":
+                    _noindex_kept(site, slug)
             else:
                 skipped.append((slug, "stages not done: run `learninglab run`"))
             continue
         try:
-            records[slug], written[slug] = publish_episode(project, spec, artwork)
-            published.append(slug)
+            record, files = publish_episode(project, spec, artwork)
         except LearningLabError as exc:
             errors.append(exc)
             if slug in records:
                 kept.append(slug)
             else:
                 skipped.append((slug, exc.message))
+            continue
+        if found_leaks := leaks(site, files, spec.redaction.forms):   # the last check, before any feed
+            errors.append(_leak_error(spec, found_leaks))
+            records.pop(slug, None)
+            removed.append(slug)
+            continue
+        records[slug], written[slug] = record, files
+        published.append(slug)
     episodes_dir = project.root / "episodes"
+    kept_broken = []
     for slug, record in list(records.items()):
         if slug in specs:
             continue
         if record.folder and (episodes_dir / record.folder).is_dir():   # spec broken: keep
-            kept.append(slug)
+            kept_broken.append(slug)
         else:
             removed.append(slug)
     listed = newest_first(r for slug, r in records.items() if slug not in removed
@@ -352,11 +442,30 @@ def publish(project: Project, ready: Iterable[str] | None = None) -> PublishRepo
         _remove_leftovers(site, slug, files)
     for slug in removed:
         remove_episode(site, slug)
-    for spec in specs.values():          # consent withdrawn: its audio and transcripts go from output/ too
-        if spec.status == "withdrawn" and project.workdir(spec).exists():
-            shutil.rmtree(project.workdir(spec))
+    notes += remove_orphan_work(project, found)
     for lang in LANGUAGES:
-        if lang not in project.show.languages and (site / lang).is_dir():
-            shutil.rmtree(site / lang)
-    return PublishReport(site, tuple(published), tuple(kept), tuple(removed), tuple(skipped),
-                         tuple(errors), tuple(feeds), tuple(found.errors))
+        for folder in (site / lang, site / SHARE_DIR / lang):
+            if lang not in project.show.languages and folder.is_dir():
+                atomic.remove_tree(folder)
+    return PublishReport(site, tuple(published), tuple(kept), tuple(dict.fromkeys(removed)), tuple(skipped),
+                         tuple(errors), tuple(feeds), tuple(found.errors), consent, notes,
+                         tuple(kept_broken))
+
+
+def remove_orphan_work(project: Project, found) -> tuple[str, ...]:
+    """Work areas of episodes that are gone (folder deleted) or withdrawn: their audio and transcripts
+    go too. A folder whose episode.toml is broken keeps its work (it is being fixed)."""
+    from ..consent import all_consents
+
+    work = project.work
+    if not work.is_dir():
+        return ()
+    keep = {spec.slug for spec in found.episodes if spec.status != "withdrawn"}
+    keep |= {c.slug for c in all_consents(project.root) if not c.withdrawn}
+    notes = []
+    for folder in sorted(work.iterdir()):
+        if folder.name.startswith(".") or folder.name in keep:
+            continue
+        atomic.remove_tree(folder)
+        notes.append(f"removed the work area of {folder.name}: its episode folder is gone")
+    return tuple(notes)

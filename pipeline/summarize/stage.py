@@ -2,51 +2,41 @@
 summarize/<lang>/summary.json and chapters.json for each of the show's languages.
 
 It runs after translate and calls the same engines (`translate_texts`) for its own lines. The
-key covers the transcript, the glossary and the settings, not which translation engines are
-installed: after installing a better one, `learninglab summarize --force` redoes the summaries.
+key covers the transcript, the glossary, the settings and which engine serves each language pair:
+installing a better one (an argos package) redoes the summaries on the next run.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import LearningLabError
 from ..glossary import glossary_files, load_glossary
 from ..runner import Context, Progress, Stage
 
-SENTENCES = (3, 6)        # allowed summary lengths (issue 5)
-KEY_POINTS = (3, 8)
-
-
-def _length(ctx: Context, name: str, allowed: tuple[int, int]) -> int:
-    option = ctx.options.get(name)
-    value = option if option is not None else getattr(ctx.project.show.summary, name)
-    if allowed[0] <= value <= allowed[1]:
-        return value
-    fix = f"use {allowed[0]} to {allowed[1]}"
-    if option is not None:
-        raise LearningLabError(None, f"{value} is out of range", field="--" + name.replace("_", "-"),
-                               fix=fix)
-    raise LearningLabError(ctx.project.show.path, f"{value} is out of range", field=f"summary.{name}",
-                           fix=fix)
-
 
 def lengths(ctx: Context) -> tuple[int, int]:
-    """Summary sentences and key points: command-line options, else [summary] in learninglab.toml."""
-    return _length(ctx, "sentences", SENTENCES), _length(ctx, "key_points", KEY_POINTS)
+    """Summary sentences and key points: command-line options, else [summary] in learninglab.toml
+    (both checked where they are read: click's ranges and pipeline/show.py)."""
+    show = ctx.project.show.summary
+    return (ctx.options.get("sentences") or show.sentences, ctx.options.get("key_points") or show.key_points)
 
 
 def _transcript_path(ctx: Context) -> Path:
     """The redacted transcript in the language(s) spoken: what every stage after redact reads."""
-    from ..stages import source_transcript
+    from ..workarea import source_transcript
 
     return source_transcript(ctx)
 
 
 def _params(ctx: Context) -> dict:
+    from ..translate.choose import engine_identities
+
     local = {lang: repr(text) for lang, text in sorted(ctx.spec.local.items())}
-    return {"lengths": lengths(ctx), "languages": list(ctx.project.show.languages),
-            "topics": list(ctx.spec.topics), "human": local}
+    languages = list(ctx.project.show.languages)
+    return {"lengths": lengths(ctx), "languages": languages,
+            "topics": list(ctx.spec.topics), "human": local,
+            # the engines that carry summaries into other languages: a better one remakes them
+            "engines": engine_identities(languages, ctx.project.models_dir)}
 
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:

@@ -3,7 +3,8 @@
 Placeholders look like ``XTERM0X``: a capitalised nonsense word that both argos (SentencePiece keeps
 it as plain letters) and Apertium (an unknown word passes through) leave alone. Never underscores:
 argos decoding turns ``_`` into spaces. A placeholder counts as back only when it stands alone
-(nothing glued to it, as in Apertium's "XTERM0Xha" for "XTERM0X's"), exactly once.
+(nothing glued to it, as in Apertium's "XTERM0Xha" for "XTERM0X's"), exactly once. The redaction
+mark rides the same way, so no engine can alter it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..glossary import Entry
+from ..redact import MARK
+from .agree import agree
 from .inflect import pluralize
 from .matching import Match, TermMatcher
 
@@ -42,11 +45,22 @@ class Masked:
     unmasked: tuple[Match, ...]     # found, but with no form in the target language
 
 
+# The redaction mark travels through every engine like a name: Apertium would star it ("[*redacted]"),
+# a neural model could translate it ("[redactado]"); as a placeholder it comes back as it went in.
+REDACTION = Entry(MARK, MARK, MARK, "keep", note="the redaction mark, never translated")
+
+
+def _marks(text: str) -> list[Match]:
+    return [Match(m.start(), m.end(), REDACTION, MARK, False) for m in re.finditer(re.escape(MARK), text)]
+
+
 def mask(text: str, matcher: TermMatcher, target: str) -> Masked:
     slots: list[Slot] = []
     unmasked: list[Match] = []
     pieces, pos = [], 0
-    for m in matcher.find(text):
+    marks = _marks(text)
+    terms = [m for m in matcher.find(text) if not any(m.start < k.end and m.end > k.start for k in marks)]
+    for m in sorted(terms + marks, key=lambda m: m.start):
         if not m.entry.term(target):
             unmasked.append(m)
             continue
@@ -73,16 +87,18 @@ def _capitalize(term: str) -> str:
 
 
 def unmask(output: str, masked: Masked, target: str) -> str:
-    """Put the target terms in (capitalised where a sentence starts) and tidy the spacing."""
-    pieces, pos = [], 0
+    """Put the target terms in (capitalised where a sentence starts), make the determiner before
+    each agree with it (agree.py), and tidy the spacing."""
+    done, pos = "", 0
     for m in _FOUND.finditer(output):
-        n = int(m.group(1))
-        term = masked.slots[n].target(target)
-        before = output[:m.start()]
-        pieces += [output[pos:m.start()], _capitalize(term) if _at_sentence_start(before) else term]
+        slot = masked.slots[int(m.group(1))]
+        term = slot.target(target)
+        before = done + output[pos:m.start()]
+        if slot.entry.kind != "keep":          # "nuestro XTERM0X" -> "nuestras socias"
+            before = agree(before, term, slot.plural, target)
+        done = before + (_capitalize(term) if _at_sentence_start(before) else term)
         pos = m.end()
-    pieces.append(output[pos:])
-    return tidy("".join(pieces))
+    return tidy(done + output[pos:])
 
 
 def tidy(text: str) -> str:

@@ -2,9 +2,9 @@
 
 "Women-led organizations", "women led organisations"? No: spelling variants are separate entries;
 what is tolerated is what speech and transcripts vary on their own: a capitalized first word, a
-plural, a hyphen written as a space, a typographic apostrophe. Names (kind keep) and acronyms
-are matched case-sensitively, so the common word "lab" never becomes "Learning Lab".
-When two entries share a form, the first in the glossary wins.
+plural, a hyphen written as a space (or a space as a hyphen), a typographic apostrophe. Names
+(kind keep) and acronyms are matched case-sensitively, so the common word "lab" never becomes
+"Learning Lab". When two entries share a form, the first in the glossary wins.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def form_regex(entry: Entry, form: str, lang: str, plural: bool = True) -> re.Pa
         # longest spelling first, so "organizations" is not cut back to "organization"
         alternatives = sorted({_word_regex(v) for v in options}, key=len, reverse=True)
         parts.append(alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")")
-    body = r"\s+".join(parts)
+    body = rf"(?:\s+|\s*[{_HYPHENS}]\s*)".join(parts)      # "peer learning" also as "peer-learning"
     flags = 0 if _case_sensitive(entry, form) else re.IGNORECASE
     return re.compile(rf"(?<!\w){body}(?!\w)", flags)
 

@@ -173,27 +173,43 @@ def _fetch(url: str, timeout: float = 60) -> bytes:
         return response.read()
 
 
-def install_from_index(source: str, target: str, into: Path, url: str | None = None) -> ArgosPackage:
-    """Find the newest package for a pair in the argos index, download it and install it."""
+class IndexUnreachable(LearningLabError):
+    """The package index could not be read (offline, or a wrong URL)."""
+
+
+# What `learninglab models install-translation --all` (and scripts/setup.sh) installs: Spanish and
+# French each way with English; Spanish<->French goes through English.
+DEFAULT_PAIRS = (("en", "es"), ("es", "en"), ("en", "fr"), ("fr", "en"))
+
+
+def read_index(url: str | None = None) -> tuple[str, list[dict]]:
+    """The index's URL and its translation packages."""
     url = index_url(url)
     try:
-        index = json.loads(_fetch(url))
+        index = json.loads(_fetch(url, timeout=30))
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise LearningLabError(url, f"cannot read the package index ({exc})",
+        raise IndexUnreachable(url, f"cannot read the package index ({exc})",
                                fix="check the internet connection or give --index URL, "
                                    "or install a downloaded file with --file") from exc
     if not isinstance(index, list):
         raise LearningLabError(url, "the package index is not a list of packages", fix="check --index URL")
+    return url, [m for m in index if isinstance(m, dict) and m.get("type", "translate") == "translate"]
 
-    offers = [m for m in index if isinstance(m, dict) and m.get("type", "translate") == "translate"
-              and m.get("from_code") == source and m.get("to_code") == target and m.get("links")]
+
+def best_offer(index: list[dict], url: str, source: str, target: str) -> dict:
+    offers = [m for m in index
+              if m.get("from_code") == source and m.get("to_code") == target and m.get("links")]
     if not offers:
         raise LearningLabError(url, f"no package for {source}->{target} in the index",
                                fix="`learninglab translate` pivots through English: install "
                                    f"{source}->en and en->{target} instead")
-    best = max(offers, key=lambda m: version_key(str(m.get("package_version", ""))))
+    return max(offers, key=lambda m: version_key(str(m.get("package_version", ""))))
+
+
+def download(offer: dict, url: str, into: Path) -> ArgosPackage:
+    """Fetch an index entry's package (its links in order) and install it."""
     errors = []
-    for link in best["links"]:
+    for link in offer["links"]:
         link = urllib.parse.urljoin(url, link)
         try:
             data = _fetch(link, timeout=600)
@@ -204,5 +220,57 @@ def install_from_index(source: str, target: str, into: Path, url: str | None = N
             archive = Path(tmp) / Path(urllib.parse.urlparse(link).path).name
             archive.write_bytes(data)
             return install_file(archive, into)
-    raise LearningLabError(url, f"download of {source}->{target} failed ({'; '.join(errors)})",
+    pair = f"{offer.get('from_code')}->{offer.get('to_code')}"
+    raise LearningLabError(url, f"download of {pair} failed ({'; '.join(errors)})",
                            fix="check the internet connection and try again")
+
+
+def install_from_index(source: str, target: str, into: Path, url: str | None = None) -> ArgosPackage:
+    """Find the newest package for a pair in the argos index, download it and install it."""
+    url, index = read_index(url)
+    return download(best_offer(index, url, source, target), url, into)
+
+
+@dataclass(frozen=True)
+class Installed:
+    package: ArgosPackage
+    new: bool               # downloaded now (else: already installed, same version or newer)
+    check: str              # what the package made of a test sentence
+
+
+def verify(package: ArgosPackage) -> str:
+    """Load the package with CTranslate2 and translate one sentence; a package that cannot is an error."""
+    from .argos import ArgosEngine
+
+    try:
+        out = ArgosEngine(package).translate(["Thank you all for joining."])[0]
+    except Exception as exc:       # a broken model: CTranslate2 and SentencePiece raise their own types
+        raise LearningLabError(package.path, f"the package does not translate ({exc})",
+                               fix="reinstall it: `learninglab models install-translation --all`") from exc
+    if not out.strip():
+        raise LearningLabError(package.path, "the package translated a test sentence to nothing",
+                               fix="reinstall it: `learninglab models install-translation --all`")
+    return out
+
+
+def _unpacked_in(folder: Path) -> list[ArgosPackage]:
+    if not folder.is_dir():
+        return []
+    return [read_package(item) for item in sorted(folder.iterdir())
+            if not item.name.startswith(".") and (item / "metadata.json").is_file()]
+
+
+def install_pairs(pairs, into: Path, url: str | None = None) -> list[Installed]:
+    """Every pair from the index (one read), skipping those installed in `into` at the index's
+    version or newer; each package is verified by translating a sentence."""
+    url, index = read_index(url)
+    done = []
+    for source, target in pairs:
+        offer = best_offer(index, url, source, target)
+        have = [p for p in _unpacked_in(Path(into)) if (p.from_code, p.to_code) == (source, target)]
+        current = max(have, key=lambda p: version_key(p.version), default=None)
+        offered = version_key(str(offer.get("package_version", "")))
+        fresh = current is None or version_key(current.version) < offered
+        package = download(offer, url, into) if fresh else current
+        done.append(Installed(package, fresh, verify(package)))
+    return done

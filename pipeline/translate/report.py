@@ -76,7 +76,7 @@ class Compliance:
 
 def term_uses(index: int, outcome: Outcome, source: str, target: str) -> list[TermUse]:
     uses = []
-    for slot in outcome.masked.slots:
+    for slot in glossary_slots(outcome):
         uses.append(TermUse(index, slot.entry.term(source), slot.target(target), slot.found, slot.entry.kind,
                             outcome.enforced, target in slot.entry.unverified))
     return uses
@@ -87,7 +87,14 @@ def avoid_hits(index: int, text: str, where: str, matcher: TermMatcher) -> list[
 
 
 def lost_terms(outcome: Outcome, source: str) -> tuple[str, ...]:
-    return tuple(slot.entry.term(source) for slot in outcome.masked.slots)
+    return tuple(slot.entry.term(source) for slot in glossary_slots(outcome))
+
+
+def glossary_slots(outcome: Outcome):
+    """The placeholders that stand for glossary terms (not the redaction mark)."""
+    from .masking import REDACTION
+
+    return [slot for slot in outcome.masked.slots if slot.entry is not REDACTION]
 
 
 def describe(report: dict) -> list[str]:

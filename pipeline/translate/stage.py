@@ -16,7 +16,7 @@ from ..runner import Context, Progress, Stage
 
 def _transcript_path(ctx: Context) -> Path:
     """The redacted transcript (redact/), the one every stage after transcribe reads."""
-    from ..stages import source_transcript
+    from ..workarea import source_transcript
     return source_transcript(ctx)
 
 
@@ -38,7 +38,7 @@ def _params(ctx: Context) -> dict:
 
 def _run(ctx: Context, out: Path, progress: Progress) -> None:
     from .. import transcript as transcript_io
-    from ..stages import write_transcript_files
+    from ..workarea import write_transcript_files
     from .report import REPORT_NAME
     from .service import glossary_in
     from .transcripts import translate_transcript

@@ -1,7 +1,11 @@
 """Free text (newsletters, blog posts, reports) for `learninglab translate-text`.
 
-Paragraphs stay paragraphs; each paragraph is cut into sentences so every engine sees short units
-(argos models are trained on sentences), and all sentences go through in one batch.
+The layout is kept: paragraphs stay paragraphs and every line break inside one stays where it was
+(a list, a poem, an address block). Each line is a unit: a line that runs on into the next (it
+does not end a sentence and the next starts in lower case: hard-wrapped prose) is read with it,
+so a sentence wrapped over two lines is translated whole and its translation shared back over
+the same two lines (translate/sentences.py). Indentation and list markers stay outside the engines.
+All sentences of the document go through in one batch.
 """
 
 from __future__ import annotations
@@ -11,42 +15,59 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .enforce import BatchResult
+from .sentences import lay_back, sentences
 
 if TYPE_CHECKING:
     from ..project import Project
     from .service import Glossary
 
-_PARAGRAPHS = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'“‘«¿¡(]?[^\W\d_])")
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Split after . ! ? … when the next word starts a sentence; abbreviations may split too, harmlessly."""
-    text = " ".join(paragraph.split())
-    return [s for s in _SENTENCE_END.split(text) if s] if text else []
+_MARGIN = re.compile(r"^\s*(?:(?:[-*•–]|\d{1,3}[.)])\s+)?")       # indentation and a list marker
+_ENDS = (".", "!", "?", "…", ":", ";")
 
 
 @dataclass(frozen=True)
 class Layout:
-    paragraphs: tuple[int, ...]     # sentences per paragraph
+    """The document as lines: what stays outside the engines, and which lines run on."""
+    margins: tuple[str, ...]        # per line: indentation and list marker, kept as written
+    texts: tuple[str, ...]          # per line: what is translated
+    breaks: tuple[str, ...]         # after each line: "\n", "\n\n" between paragraphs, "" at the end
 
-    def join(self, sentences: list[str] | tuple[str, ...]) -> str:
-        out, pos = [], 0
-        for count in self.paragraphs:
-            out.append(" ".join(sentences[pos:pos + count]))
-            pos += count
-        return "\n\n".join(out) + "\n"
+    def runs(self) -> list[list[int]]:
+        out: list[list[int]] = []
+        for i, text in enumerate(self.texts):
+            joined = (out and self.breaks[i - 1] == "\n" and not self.margins[i].strip()
+                      and not self.texts[i - 1].rstrip("\"'”’»)").endswith(_ENDS) and text[:1].islower())
+            if joined:
+                out[-1].append(i)
+            else:
+                out.append([i])
+        return out
+
+    def join(self, texts: list[str] | tuple[str, ...]) -> str:
+        return "".join(m + t + b for m, t, b in zip(self.margins, texts, self.breaks, strict=True)) + "\n"
 
 
-def cut(text: str) -> tuple[list[str], Layout]:
-    sentences: list[str] = []
-    counts = []
-    for paragraph in _PARAGRAPHS.split(text.strip()):
-        found = split_sentences(paragraph)
-        if found:
-            sentences += found
-            counts.append(len(found))
-    return sentences, Layout(tuple(counts))
+def _paragraphs(text: str) -> list[list[str]]:
+    """Runs of non-blank lines; blank lines (however many) separate paragraphs."""
+    out: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            out[-1].append(line.rstrip())
+        elif out[-1]:
+            out.append([])
+    return [p for p in out if p]
+
+
+def cut(text: str) -> Layout:
+    margins, texts, breaks = [], [], []
+    paragraphs = _paragraphs(text)
+    for n, lines in enumerate(paragraphs):
+        for k, line in enumerate(lines):
+            margin = _MARGIN.match(line).group(0)
+            margins.append(margin)
+            texts.append(line[len(margin):])
+            breaks.append("\n" if k < len(lines) - 1 else ("\n\n" if n < len(paragraphs) - 1 else ""))
+    return Layout(tuple(margins), tuple(texts), tuple(breaks))
 
 
 @dataclass(frozen=True)
@@ -76,11 +97,12 @@ def translate_document(text: str, source: str, target: str, *, project: Project,
     """Translate a whole document in one batch, with the project's glossary enforced."""
     from .service import glossary_in, translate_batch
 
-    sentences, layout = cut(text)
-    if source == target or not sentences:
+    layout = cut(text)
+    found = sentences(layout.texts, layout.runs(), source)
+    if source == target or not found:
         return Document(text, "none", ())
     glossary = glossary_in(project.glossary_dir)
-    result = translate_batch(sentences, source, target, glossary=glossary, models=project.models_dir,
-                             prefer=prefer)
-    return Document(layout.join(result.texts), result.engine,
-                    tuple(_warnings(result, sentences, glossary, source, target)))
+    result = translate_batch([s.text for s in found], source, target, glossary=glossary,
+                             models=project.models_dir, prefer=prefer)
+    return Document(layout.join(lay_back(found, result.texts, len(layout.texts))), result.engine,
+                    tuple(_warnings(result, [s.text for s in found], glossary, source, target)))

@@ -1,7 +1,11 @@
-"""A transcript in another language, segment by segment, with the source's times kept.
+"""A transcript in another language, sentence by sentence, on the source's segments and times.
 
 Segments already in the target language (an interpreter's turns, a mixed session) are kept as
-spoken, word times included; the others are translated in one batch per source language.
+spoken, word times included. The others are joined into sentences across the segments of each
+run (one speaker, one language: never across a change of either), every sentence of a source
+language is translated whole in one batch, and each translation is laid back onto the segments
+its sentence spanned (translate/sentences.py), so every segment keeps its times and holds a piece
+of a fluent sentence. The compliance report names a sentence by the first segment it is in.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from ..transcript import Segment, Transcript
 from .choose import find_route, load, route_for
 from .enforce import translate_enforced
 from .report import AvoidHit, Compliance, Flag, TermUse, avoid_hits, lost_terms, term_uses
+from .sentences import lay_back, sentences
 from .service import Glossary
 
 LOST = "a glossary placeholder did not survive translation, even on retry: the plain translation is published"
@@ -30,6 +35,18 @@ def engine_summary(engines: dict[str, str]) -> str:
     if not names:
         return "none"
     return names.pop() if len(names) == 1 else "; ".join(f"{pair}: {name}" for pair, name in engines.items())
+
+
+def runs(segments: list[Segment], indexes: list[int]) -> list[list[int]]:
+    """Consecutive segments of one speaker among `indexes` (all of one language): what may be
+    joined into sentences. A change of speaker always ends a run."""
+    out: list[list[int]] = []
+    for i in indexes:
+        if out and out[-1][-1] == i - 1 and segments[i - 1].speaker == segments[i].speaker:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 def translate_transcript(transcript: Transcript, target: str, glossary: Glossary, models: Path | None = None,
@@ -58,18 +75,21 @@ def translate_transcript(transcript: Transcript, target: str, glossary: Glossary
                       for i in indexes]
             continue
         engines[f"{source}-{target}"] = route.name
-        texts = [segments[i].text for i in indexes]
-        batch = translate_enforced(texts, target, glossary.terms(source), load(route))
-        for i, outcome in zip(indexes, batch.outcomes, strict=True):
+        found = sentences([seg.text for seg in segments], runs(segments, indexes), source)
+        batch = translate_enforced([s.text for s in found], target, glossary.terms(source), load(route))
+        laid = lay_back(found, batch.texts, len(segments))
+        for i in indexes:
             seg = segments[i]
-            segments[i] = Segment(seg.start, seg.end, outcome.text, target, None, seg.speaker)
-            uses += term_uses(i, outcome, source, target)
+            segments[i] = Segment(seg.start, seg.end, laid[i], target, None, seg.speaker)
+            avoid += avoid_hits(i, seg.text, "source", glossary.avoid(source))
+        for sentence, outcome in zip(found, batch.outcomes, strict=True):
+            first, last = sentence.pieces[0].unit, sentence.pieces[-1].unit
+            uses += term_uses(first, outcome, source, target)
             no_target += [m.entry.term(source) for m in outcome.masked.unmasked]
             if not outcome.enforced:
-                flags.append(Flag(i, seg.start, seg.end, LOST, seg.text, outcome.text,
-                                  lost_terms(outcome, source)))
-            avoid += avoid_hits(i, seg.text, "source", glossary.avoid(source))
-            avoid += avoid_hits(i, outcome.text, "output", glossary.avoid(target))
+                flags.append(Flag(first, transcript.segments[first].start, transcript.segments[last].end,
+                                  LOST, sentence.text, outcome.text, lost_terms(outcome, source)))
+            avoid += avoid_hits(first, outcome.text, "output", glossary.avoid(target))
 
     translated = sum(len(v) for k, v in groups.items() if f"{k}-{target}" in engines)
     sources = [k for k in groups if f"{k}-{target}" in engines]

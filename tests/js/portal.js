@@ -3,11 +3,9 @@
 // Usage: node portal.js BASE_URL SCREENSHOT_DIR        (called by tests/test_portal_browser.py)
 "use strict";
 const path = require("path");
-const { chromium } = require("playwright-core");
+const { drive } = require("./chromium");
 
 const [base, shots] = process.argv.slice(2);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 function pageFacts() {
   const audio = document.querySelector("audio#player");
@@ -34,58 +32,49 @@ function pageFacts() {
   };
 }
 
-(async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: FLAGS });
+drive(async (browser) => {
   const report = { requests: [], pages: {} };
-  try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.on("request", (request) => report.requests.push(request.url()));
-    page.on("pageerror", (error) => { report.errors = (report.errors || []).concat(String(error)); });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("request", (request) => report.requests.push(request.url()));
+  page.on("pageerror", (error) => { report.errors = (report.errors || []).concat(String(error)); });
 
-    await page.goto(base, { waitUntil: "load" });
-    report.pages.root = await page.evaluate(pageFacts);
-    report.pages.root.episodes = await page.$$eval("ol.episodes h3 a", (as) => as.map((a) => a.textContent));
-    await page.screenshot({ path: path.join(shots, "portal-1280.png"), fullPage: true });
+  await page.goto(base, { waitUntil: "load" });
+  report.pages.root = await page.evaluate(pageFacts);
+  report.pages.root.episodes = await page.$$eval("ol.episodes h3 a", (as) => as.map((a) => a.textContent));
+  await page.screenshot({ path: path.join(shots, "portal-1280.png"), fullPage: true });
 
-    // Switch language with the switcher, as a reader would.
-    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click('nav.langs a[hreflang="es"]')]);
-    report.pages.es = await page.evaluate(pageFacts);
-    report.pages.es.episodes = await page.$$eval("ol.episodes h3 a", (as) => as.map((a) => a.textContent));
+  // Switch language with the switcher, as a reader would.
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click('nav.langs a[hreflang="es"]')]);
+  report.pages.es = await page.evaluate(pageFacts);
+  report.pages.es.episodes = await page.$$eval("ol.episodes h3 a", (as) => as.map((a) => a.textContent));
 
-    // Open the newest episode's notes page and wait for the captions track to load.
-    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("ol.episodes h3 a")]);
-    await page.waitForFunction(() => {
-      const t = document.querySelector("audio#player track");
-      return t && t.track && t.track.cues && t.track.cues.length > 0;
-    }, null, { timeout: 15000 });
-    report.pages.episode = await page.evaluate(pageFacts);
+  // Open the newest episode's notes page and wait for the captions track to load.
+  await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("ol.episodes h3 a")]);
+  await page.waitForFunction(() => {
+    const t = document.querySelector("audio#player track");
+    return t && t.track && t.track.cues && t.track.cues.length > 0;
+  }, null, { timeout: 15000 });
+  report.pages.episode = await page.evaluate(pageFacts);
 
-    // The transcript follows the playback position (simulated: no audio is played).
-    report.follow = await page.evaluate(() => {
-      const audio = document.getElementById("player");
-      const lines = Array.from(document.querySelectorAll("#transcript li[data-start]"));
-      const target = lines[lines.length - 1];
-      const at = parseFloat(target.getAttribute("data-start")) + 0.1;
-      Object.defineProperty(audio, "currentTime", { configurable: true, get: () => at, set: () => {} });
-      audio.dispatchEvent(new Event("timeupdate"));
-      return { active: lines.filter((li) => li.classList.contains("active")).map((li) => lines.indexOf(li)),
-        expected: lines.length - 1 };
-    });
-    await page.screenshot({ path: path.join(shots, "episode-1280.png"), fullPage: true });
+  // The transcript follows the playback position (simulated: no audio is played).
+  report.follow = await page.evaluate(() => {
+    const audio = document.getElementById("player");
+    const lines = Array.from(document.querySelectorAll("#transcript li[data-start]"));
+    const target = lines[lines.length - 1];
+    const at = parseFloat(target.getAttribute("data-start")) + 0.1;
+    Object.defineProperty(audio, "currentTime", { configurable: true, get: () => at, set: () => {} });
+    audio.dispatchEvent(new Event("timeupdate"));
+    return { active: lines.filter((li) => li.classList.contains("active")).map((li) => lines.indexOf(li)),
+      expected: lines.length - 1 };
+  });
+  await page.screenshot({ path: path.join(shots, "episode-1280.png"), fullPage: true });
 
-    await page.setViewportSize({ width: 360, height: 780 });
-    report.pages.episode360 = await page.evaluate(pageFacts);
-    await page.screenshot({ path: path.join(shots, "episode-360.png"), fullPage: true });
-    await page.goto(base, { waitUntil: "load" });
-    report.pages.root360 = await page.evaluate(pageFacts);
-    await page.screenshot({ path: path.join(shots, "portal-360.png"), fullPage: true });
-  } finally {
-    await browser.close();
-  }
-  process.stdout.write(JSON.stringify(report));
-})().catch((error) => {
-  console.error(error && error.stack ? error.stack : String(error));
-  process.exit(1);
+  await page.setViewportSize({ width: 360, height: 780 });
+  report.pages.episode360 = await page.evaluate(pageFacts);
+  await page.screenshot({ path: path.join(shots, "episode-360.png"), fullPage: true });
+  await page.goto(base, { waitUntil: "load" });
+  report.pages.root360 = await page.evaluate(pageFacts);
+  await page.screenshot({ path: path.join(shots, "portal-360.png"), fullPage: true });
+  return report;
 });

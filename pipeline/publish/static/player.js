@@ -1,5 +1,7 @@
-/* learninglab portal: captions under the audio player and a transcript that follows playback.
-   Plain JavaScript, no framework; the page reads fine without it. */
+/* learninglab portal: captions under the audio player, a transcript that follows playback, and the
+   data-saver switch. Plain JavaScript, no framework; the page reads fine without it.
+   The player starts on the low-bitrate MP3 with preload="none": nothing is fetched before play.
+   The switch plays the full-quality file instead and is remembered (localStorage). */
 (function () {
   "use strict";
 
@@ -11,6 +13,38 @@
     var starts = lines.map(function (li) { return parseFloat(li.getAttribute("data-start")); });
     var caption = document.getElementById("caption");
     var current = -1;
+
+    // Data saver (default) or full quality: swap the file, keep the position, remember the choice.
+    var KEY = "learninglab-quality";
+    var now = document.getElementById("quality-now");
+    var toggle = document.getElementById("quality-switch");
+    var quality = "low";
+    function remembered() { try { return window.localStorage.getItem(KEY); } catch (e) { return null; } }
+    function remember(value) { try { window.localStorage.setItem(KEY, value); } catch (e) { /* private mode */ } }
+    function use(value) {
+      var src = audio.getAttribute(value === "full" ? "data-full" : "data-low");
+      if (!src) return;
+      quality = value;
+      if (audio.getAttribute("src") !== src) {
+        var at = audio.currentTime, playing = !audio.paused;
+        audio.setAttribute("src", src);          // preload="none": still nothing fetched until play
+        if (at > 0) audio.currentTime = at;
+        if (playing) { var p = audio.play(); if (p && p.catch) p.catch(function () {}); }
+      }
+      if (now) now.textContent = now.getAttribute("data-when-" + value);
+      if (toggle) {
+        toggle.textContent = toggle.getAttribute("data-when-" + value);
+        toggle.setAttribute("href", audio.getAttribute(value === "full" ? "data-low" : "data-full"));
+      }
+    }
+    if (toggle) {
+      toggle.addEventListener("click", function (event) {
+        event.preventDefault();
+        use(quality === "full" ? "low" : "full");
+        remember(quality);
+      });
+    }
+    if (remembered() === "full") use("full");
 
     // Time links point at the MP3 (#t=) so they work without JavaScript; here they seek the player.
     document.addEventListener("click", function (event) {
@@ -51,13 +85,22 @@
     audio.addEventListener("timeupdate", follow);
     audio.addEventListener("seeked", follow);
 
+    // A cue as a reader sees it: "Name: words", from its <v Name> tag and its text without markup.
+    function cueText(cue) {
+      var voice = /^(?:<[^v>][^>]*>)*<v(?:\.[^\s>]*)?\s+([^>]*)>/.exec(cue.text);
+      var said = cue.getCueAsHTML ? cue.getCueAsHTML().textContent : cue.text.replace(/<[^>]*>/g, "");
+      if (!voice) return said;
+      var name = voice[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+      return name + ": " + said;
+    }
+
     // Audio elements draw no captions: read the page-language VTT track and show its cues here.
     var track = audio.querySelector("track");
     if (track && track.track && caption) {
       track.track.mode = "hidden";
       track.track.addEventListener("cuechange", function () {
         var cues = this.activeCues, text = [];
-        for (var i = 0; cues && i < cues.length; i++) text.push(cues[i].text);
+        for (var i = 0; cues && i < cues.length; i++) text.push(cueText(cues[i]));
         caption.textContent = text.join("\n");
         caption.hidden = text.length === 0;
       });

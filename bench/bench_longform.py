@@ -337,10 +337,10 @@ def main() -> None:
             results[name] = json.loads(saved.read_text())
         else:
             results[name] = measure(name, wav, args.excerpt, args.folder, args.tag)
-            results[name]["load"] = os.getloadavg()[0]
+            results[name]["loadavg"] = os.getloadavg()[0]
             saved.write_text(json.dumps(results[name]))
         print(f"{name}: {results[name]['seconds'] / results[name]['wall']:.1f}x real time "
-              f"(load {results[name].get('load', 0):.2f})", flush=True)
+              f"(load {results[name].get("loadavg", 0):.2f})", flush=True)
     report(results, meta, args.excerpt, (before, os.getloadavg()[0]))
     if args.json:
         args.json.write_text(json.dumps({"results": results}, indent=1))

@@ -58,6 +58,25 @@ def test_embeddings_match_resemblyzers_own_torch_model(clip):
     assert np.abs(ours[-1] - short).max() < 1e-4
 
 
+def test_embeddings_made_stretch_by_stretch_equal_those_of_the_whole_spectrogram(monkeypatch):
+    """A long session's spectrogram is made 60 s at a time (memory must not grow with its length):
+    cut into stretches of 3 s here, the embeddings of three real voices are those of one spectrogram
+    of the whole recording, windows at both ends of the recording included."""
+    import pipeline.diarize as diarization
+    from pipeline.diarize.cluster import windows
+    from pipeline.diarize.encoder import load_encoder, mel_spectrogram
+
+    audio = decode(SPEECH / THREE)
+    turns = [(0.0, 2.5), *speech_turns(audio), (len(audio) / 16000 - 1.0, len(audio) / 16000)]
+    gain = diarization.loudness_gain(diarization.Clip(audio), turns)
+    whole_mel = mel_spectrogram(audio * np.float32(gain))
+    whole = load_encoder().embed(whole_mel, windows(turns, len(whole_mel)))
+    monkeypatch.setattr(diarization, "STRETCH_FRAMES", 300)
+    stretched = diarization.embed(audio, turns)
+    assert stretched.vectors.shape == whole.shape and len(whole) > 10
+    assert np.abs(stretched.vectors - whole).max() < 1e-4
+
+
 def test_weights_are_checked_and_nothing_but_tensors_is_unpickled(tmp_path, monkeypatch):
     import pickle
 

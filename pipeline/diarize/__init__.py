@@ -14,15 +14,18 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 
+from ..audio import Clip
 from .cluster import FRAME, HOP, MIN_WINDOW, WINDOW, VoiceTurn, cluster_voices, timeline, windows
 
 SAMPLE_RATE = 16000
 VAD_THRESHOLD = 0.25       # Silero speech probability; 0.5 (its default) missed 11 s more of AMI's speech
 VAD_GAP_MS = 700
 VERSION = 1                # of the embedding windows: a change re-embeds
+STRETCH_FRAMES = 6000      # 60 s of spectrogram at a time (embed)
 
 
 @dataclass(frozen=True)
@@ -92,26 +95,68 @@ def speech_turns(audio: np.ndarray) -> list[tuple[float, float]]:
     return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
 
 
-def loudness_gain(audio: np.ndarray, turns: Sequence[tuple[float, float]]) -> float:
-    """resemblyzer's volume rule (raise quiet speech to -30 dBFS, never lower it), on the speech only."""
+class Readable(Protocol):
+    """16 kHz mono audio read by sample ranges: a Pcm16 file of a long session, or a Clip in memory."""
+    samples: int
+
+    def read_samples(self, start: int, end: int) -> np.ndarray: ...
+
+
+def loudness_gain(audio: Readable, turns: Sequence[tuple[float, float]]) -> float:
+    """resemblyzer's volume rule (raise quiet speech to -30 dBFS, never lower it), on the speech only,
+    read turn by turn."""
     from .encoder import TARGET_DBFS
 
-    parts = [audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in turns]
-    speech = np.concatenate(parts) if parts else audio
-    rms = float(np.sqrt(np.mean(speech.astype(np.float64) ** 2))) if len(speech) else 0.0
+    energy, count = 0.0, 0
+    for a, b in turns:
+        part = audio.read_samples(int(a * SAMPLE_RATE), int(b * SAMPLE_RATE)).astype(np.float64)
+        energy, count = energy + float(np.sum(part ** 2)), count + len(part)
+    if count == 0:
+        return 1.0
+    rms = (energy / count) ** 0.5
     if rms <= 0:
         return 1.0
     return max(1.0, 10 ** ((TARGET_DBFS - 20 * np.log10(rms)) / 20))
 
 
-def embed(audio: np.ndarray, turns: Sequence[tuple[float, float]],
-          progress: Callable[[float], None] = lambda share: None) -> Embeddings:
-    """Speaker embeddings of 1.6 s windows every 0.8 s inside the speech turns."""
-    from .encoder import load_encoder, mel_spectrogram
+def _mel_stretch(audio: Readable, first: int, last: int, gain: float) -> np.ndarray:
+    """Mel frames [first, last) of the whole recording's spectrogram, from the samples they see only
+    (frame i is centred on sample i*160; beyond the recording's ends the samples are zeros)."""
+    from .encoder import HOP_LENGTH, N_FFT, mel_frames
 
-    mel = mel_spectrogram(audio * np.float32(loudness_gain(audio, turns)))
-    spans = windows(turns, len(mel))
-    vectors = load_encoder().embed(mel, spans, progress=progress)
+    lo, hi = first * HOP_LENGTH - N_FFT // 2, (last - 1) * HOP_LENGTH + N_FFT // 2
+    inside = audio.read_samples(max(0, lo), min(audio.samples, hi)) * np.float32(gain)
+    padded = np.pad(inside, (max(0, -lo), max(0, hi - audio.samples)))
+    return mel_frames(padded, last - first)
+
+
+def embed(audio: Readable | np.ndarray, turns: Sequence[tuple[float, float]],
+          progress: Callable[[float], None] = lambda share: None) -> Embeddings:
+    """Speaker embeddings of 1.6 s windows every 1.6 s inside the speech turns.
+
+    The spectrogram is made a stretch of at most STRETCH_FRAMES at a time, for the windows inside
+    it only: memory stays the same for a 3-hour session as for a clip (the whole spectrogram
+    of three hours, with its FFT frames, would take gigabytes)."""
+    from .encoder import HOP_LENGTH, load_encoder
+
+    if isinstance(audio, np.ndarray):
+        audio = Clip(audio, SAMPLE_RATE)
+    gain = loudness_gain(audio, turns)
+    spans = windows(turns, 1 + audio.samples // HOP_LENGTH)
+    groups: list[list[int]] = []
+    for k in sorted(range(len(spans)), key=lambda k: spans[k]):    # in time order, by stretch
+        if groups and spans[k][1] - spans[groups[-1][0]][0] <= STRETCH_FRAMES:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    encoder = load_encoder()
+    vectors = np.zeros((len(spans), 256), np.float32)
+    for done, group in enumerate(groups, 1):
+        first, last = spans[group[0]][0], max(spans[k][1] for k in group)
+        mel = _mel_stretch(audio, first, last, gain)
+        local = [(spans[k][0] - first, spans[k][1] - first) for k in group]
+        vectors[group] = encoder.embed(mel, local)
+        progress(done / len(groups))
     return Embeddings(vectors, tuple(spans))
 
 
@@ -121,7 +166,7 @@ def diarize(embeddings: Embeddings, turns: Sequence[tuple[float, float]],
     return Diarization(tuple(timeline(embeddings.vectors, embeddings.spans, labels, turns)))
 
 
-def diarize_audio(audio: np.ndarray, turns: Sequence[tuple[float, float]] | None = None,
+def diarize_audio(audio: Readable | np.ndarray, turns: Sequence[tuple[float, float]] | None = None,
                   hint: int | None = None) -> Diarization:
     """16 kHz mono audio -> voice turns (speech turns found here when not given)."""
     turns = speech_turns(audio) if turns is None else list(turns)

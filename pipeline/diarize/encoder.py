@@ -174,8 +174,13 @@ def mel_filters() -> np.ndarray:
 def mel_spectrogram(wav: np.ndarray) -> np.ndarray:
     """(frames, 40) mel power spectrogram; frame i is centred on sample i*160 (zero padded)."""
     wav = np.asarray(wav, dtype=np.float32)
-    padded = np.pad(wav, N_FFT // 2)
-    n_frames = 1 + (len(padded) - N_FFT) // HOP_LENGTH
+    return mel_frames(np.pad(wav, N_FFT // 2), 1 + len(wav) // HOP_LENGTH)
+
+
+def mel_frames(padded: np.ndarray, n_frames: int) -> np.ndarray:
+    """Mel power of `n_frames` windows of N_FFT samples every HOP_LENGTH, from the start of `padded`
+    (the spectrogram of one stretch: a long recording is done stretch by stretch, see embed_source)."""
+    padded = np.ascontiguousarray(padded, dtype=np.float32)
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
     frames = np.lib.stride_tricks.as_strided(padded, shape=(n_frames, N_FFT),
                                              strides=(padded.strides[0] * HOP_LENGTH, padded.strides[0]))

@@ -97,11 +97,28 @@ def _hint(ctx: Context) -> int | None:
     return len(ctx.spec.speakers) or None
 
 
+def _embed(ctx: Context, out: Path, turns, progress: Progress, duration: float):
+    """Decode the recording once to 16-bit PCM in the stage's folder (a long session never sits in
+    memory), embed its turns, and remove the PCM file."""
+    from ..audio import Pcm16
+    from ..transcribe.vad import speech_probabilities, turns_from_probabilities
+    from . import embed
+
+    scratch = out / "recording.pcm"
+    try:
+        audio = Pcm16.decode(ctx.spec.recording, scratch, 16000)
+        if turns is None:       # a transcript that did not record its VAD turns
+            turns = [(t.start, t.end) for t in turns_from_probabilities(speech_probabilities(audio),
+                                                                        audio.duration)]
+        return embed(audio, turns, lambda share: progress(share * duration)), turns
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
 def _diarize(ctx: Context, out: Path, progress: Progress) -> None:
     from .. import transcript as transcript_io
     from ..workarea import write_transcript_files
-    from . import diarize, embed
-    from . import speech_turns as vad_turns
+    from . import diarize
     from .assign import label_transcript
 
     transcript = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
@@ -111,11 +128,7 @@ def _diarize(ctx: Context, out: Path, progress: Progress) -> None:
     if cached:
         embeddings, turns = cached
     else:
-        from ..audio import decode
-
-        audio = decode(ctx.spec.recording, 16000)
-        turns = vad_turns(audio) if turns is None else turns
-        embeddings = embed(audio, turns, lambda share: progress(share * transcript.duration))
+        embeddings, turns = _embed(ctx, out, turns, progress, transcript.duration)
     diarization = diarize(embeddings, turns, _hint(ctx))
     write_transcript_files(label_transcript(transcript, diarization), out)
     voices = Voices(diarization, diarization.numbering(file_digest(ctx.spec.recording)))

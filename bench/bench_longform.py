@@ -340,7 +340,7 @@ def main() -> None:
             results[name]["loadavg"] = os.getloadavg()[0]
             saved.write_text(json.dumps(results[name]))
         print(f"{name}: {results[name]['seconds'] / results[name]['wall']:.1f}x real time "
-              f"(load {results[name].get("loadavg", 0):.2f})", flush=True)
+              f"(load {results[name].get('loadavg', 0):.2f})", flush=True)
     report(results, meta, args.excerpt, (before, os.getloadavg()[0]))
     if args.json:
         args.json.write_text(json.dumps({"results": results}, indent=1))

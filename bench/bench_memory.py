@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-STAGES = ("master", "transcribe", "redact", "translate", "summarize", "publish")
+from pipeline.stages import STAGES as PIPELINE_STAGES  # noqa: E402  (after the path above)
+
+STAGES = (*(s.name for s in PIPELINE_STAGES), "publish")     # every stage a run does, in its order
 LIMIT_MB = 1536
 
 

@@ -40,8 +40,11 @@ def _id3_text(path: Path) -> str:
             return ""
         size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
         tag = handle.read(min(size, 1 << 20))
-    return "\n".join(tag.decode(codec, "ignore").replace("\x00", " ")
-                     for codec in ("utf-8", "utf-16-le", "utf-16-be", "latin-1"))
+    # UTF-16 text starts at an even or odd byte of the tag, depending on the frames before it
+    # (ffmpeg's: 10-byte frame header, encoding byte, BOM): both alignments are read
+    return "\n".join(tag[start:].decode(codec, "ignore").replace("\x00", "")
+                      for codec in ("utf-8", "utf-16-le", "utf-16-be", "latin-1")
+                      for start in ((0, 1) if codec.startswith("utf-16") else (0,)))
 
 
 def readable_text(path: Path) -> str:

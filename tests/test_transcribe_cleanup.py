@@ -42,6 +42,17 @@ def test_loops_are_cut_to_one_copy_and_real_repeats_stay():
     assert text(cut_loops(words("yes yes yes yes yes yes then"))) == "yes then"
 
 
+def test_a_whole_sentence_said_twice_running_is_a_loop_a_short_one_or_a_phrase_is_not():
+    """Whisper wrote "And so it begins. And so it begins." for one 1.2 s "And so it begins." of a
+    voice note (tests/test_share.py): too short for the compression test, cut here. "Can you hear
+    me?" said twice stays a loop too (a lost sentence costs less than an invented one)."""
+    assert text(cut_loops(words("And so it begins. And so it begins. This is what a crocodile sounds like."))) \
+        == "And so it begins. This is what a crocodile sounds like."
+    for kept in ("Thank you. Thank you.", "Yes, I know. Yes, I know.",
+                 "we said it was fine, we said it was fine."):
+        assert text(cut_loops(words(kept))) == kept
+
+
 def test_punctuation_and_split_words_go_back_onto_their_word():
     pieces = [Timed(0.0, 0.2, " Je", 0.9), Timed(0.2, 0.3, " m", 0.9), Timed(0.3, 0.7, "'appelle", 0.9),
               Timed(0.7, 1.0, " Éric", 0.9), Timed(1.0, 1.0, ".", 0.9), Timed(1.2, 1.3, " ¿", 0.9),

@@ -19,6 +19,7 @@ MIN_NAME_LETTERS = 6      # shorter names would match ordinary words
 NAME_SIMILARITY = 0.85    # one letter wrong in seven ("Women's Tron" for WomenStrong)
 LOOP_COPIES = {1: 5}      # a word said 5 times running is a decoding loop; a phrase, 3 times
 PHRASE_COPIES = 3
+SENTENCE_WORDS = 4        # a whole sentence of this many words said twice running is a loop too
 ECHO = 0.6                # share of a retried stretch's words already found nearby: not new
 
 
@@ -88,7 +89,8 @@ def _norm(words: Sequence[WordLike]) -> list[str]:
 
 
 def cut_loops(words: Sequence[W]) -> list[W]:
-    """Drop the extra copies of a word or phrase repeated back to back (a decoding loop)."""
+    """Drop the extra copies of a word or phrase repeated back to back (a decoding loop): a word 5
+    times, a phrase 3 times, a whole sentence of SENTENCE_WORDS or more twice."""
     words = list(words)
     keys = _norm(words)
     n_max = 12
@@ -102,7 +104,7 @@ def cut_loops(words: Sequence[W]) -> list[W]:
             copies = 1
             while keys[i + copies * n:i + (copies + 1) * n] == unit:
                 copies += 1
-            if copies >= LOOP_COPIES.get(n, PHRASE_COPIES):
+            if copies >= LOOP_COPIES.get(n, PHRASE_COPIES) or (copies >= 2 and _is_sentence(words, i, n)):
                 out += words[i:i + n]
                 i += copies * n
                 cut = True
@@ -111,6 +113,15 @@ def cut_loops(words: Sequence[W]) -> list[W]:
             out.append(words[i])
             i += 1
     return out
+
+
+def _is_sentence(words: Sequence[WordLike], i: int, n: int) -> bool:
+    """Whether words[i:i+n] is a whole sentence of SENTENCE_WORDS or more: Whisper repeats one
+    ("And so it begins. And so it begins." from a 1.2 s turn of a voice note), which is too short
+    for its repetition test."""
+    ends = (".", "?", "!", "…")
+    return n >= SENTENCE_WORDS and words[i + n - 1].text.strip().endswith(ends) and (
+        i == 0 or words[i - 1].text.strip().endswith(ends))
 
 
 def is_echo(new: Sequence[WordLike], found: Sequence[WordLike], start: float, end: float) -> bool:

@@ -131,27 +131,35 @@ def timeline(x: np.ndarray, spans: Sequence[tuple[int, int]], labels: np.ndarray
              turns: Sequence[tuple[float, float]]) -> list[VoiceTurn]:
     """Voice turns: every frame of a speech turn goes to the voice its windows are most like (the
     similarities of the windows covering a frame are summed; a frame no window covers takes its
-    nearest window's), numbered by first appearance."""
+    nearest window's), numbered by first appearance. Scores are made turn by turn, over the
+    windows that reach into the turn only (a score row for every frame of a 3-hour session at
+    once took 170 MB)."""
     if not len(x):          # no turn long enough to tell a voice (a click, a breath): no voice
         return []
     _, c = _centroids(x, labels)
     sims = x @ c.T                                          # window x voice
     starts = np.array([a for a, _ in spans])
     ends = np.array([b for _, b in spans])
-    n = int(max(ends.max(), round(max(e for _, e in turns) / FRAME))) + 1
-    score = np.zeros((n + 1, sims.shape[1]), np.float32)
-    np.add.at(score, starts, sims)
-    np.add.at(score, ends, -sims)
-    score = np.cumsum(score, 0)[:n]
-    covered = np.cumsum(np.bincount(starts, minlength=n + 1) - np.bincount(ends, minlength=n + 1))[:n] > 0
+    by_start = np.argsort(starts, kind="stable")
+    sorted_starts = starts[by_start]
+    longest = int((ends - starts).max())
     centres = (starts + ends) / 2
     raw: list[tuple[float, float, int]] = []
     for start, end in turns:
         a, b = int(round(start / FRAME)), int(round(end / FRAME))
         if b <= a:
             continue
-        best = score[a:b].argmax(1)
-        alone = np.flatnonzero(~covered[a:b])
+        near = by_start[np.searchsorted(sorted_starts, a - longest):np.searchsorted(sorted_starts, b)]
+        near = near[ends[near] > a]                         # the windows covering part of [a, b)
+        enter, leave = np.clip(starts[near] - a, 0, b - a), np.clip(ends[near] - a, 0, b - a)
+        score = np.zeros((b - a + 1, sims.shape[1]), np.float32)
+        np.add.at(score, enter, sims[near])
+        np.add.at(score, leave, -sims[near])
+        score = np.cumsum(score, 0)[:b - a]
+        inside = np.bincount(enter, minlength=b - a + 1) - np.bincount(leave, minlength=b - a + 1)
+        covered = np.cumsum(inside)[:b - a] > 0
+        best = score.argmax(1)
+        alone = np.flatnonzero(~covered)
         if len(alone):
             nearest = np.abs(centres[None, :] - (a + alone)[:, None]).argmin(1)
             best[alone] = sims[nearest].argmax(1)

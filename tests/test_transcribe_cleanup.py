@@ -46,8 +46,8 @@ def test_a_whole_sentence_said_twice_running_is_a_loop_a_short_one_or_a_phrase_i
     """Whisper wrote "And so it begins. And so it begins." for one 1.2 s "And so it begins." of a
     voice note (tests/test_share.py): too short for the compression test, cut here. "Can you hear
     me?" said twice stays a loop too (a lost sentence costs less than an invented one)."""
-    assert text(cut_loops(words("And so it begins. And so it begins. This is what a crocodile sounds like."))) \
-        == "And so it begins. This is what a crocodile sounds like."
+    looped = words("And so it begins. And so it begins. This is what a crocodile sounds like.")
+    assert text(cut_loops(looped)) == "And so it begins. This is what a crocodile sounds like."
     for kept in ("Thank you. Thank you.", "Yes, I know. Yes, I know.",
                  "we said it was fine, we said it was fine."):
         assert text(cut_loops(words(kept))) == kept

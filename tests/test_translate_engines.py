@@ -55,6 +55,26 @@ def test_apertium_translates_a_batch_in_one_process(monkeypatch):
     assert out[2] == "" and "casa" not in out[0].lower() and out[1].startswith("Casa")
 
 
+def test_a_long_session_goes_to_apertium_in_bounded_batches_with_the_same_result(monkeypatch):
+    """A 3-hour session's sentences in one call made Apertium's memory grow with the session: they
+    go BATCH at a time, and the batches give what one call gives."""
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(*args, **kwargs):
+        calls.append(kwargs.get("input", ""))
+        return real_run(*args, **kwargs)
+
+    engine = apertium.ApertiumEngine("eng-spa")
+    texts = ["I saw a big", "house in town.", "", "The girls go to school", "We support the women.",
+             "Thank you all."]
+    whole = engine.translate(texts)
+    monkeypatch.setattr(apertium, "BATCH", 2)
+    monkeypatch.setattr(apertium.subprocess, "run", counting_run)
+    assert engine.translate(texts) == whole
+    assert [text.count("\n\n") + 1 for text in calls] == [2, 2, 1]     # 5 texts, 2 a call
+
+
 def test_apertium_keeps_case_after_a_leading_placeholder():
     engine = apertium.ApertiumEngine("eng-spa")
     raw = engine._run("XTERM0X fight XTERM1X in rural areas.\n")

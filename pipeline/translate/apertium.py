@@ -84,6 +84,9 @@ def _keep_case(source: str, output: str) -> str:
     return output
 
 
+BATCH = 200                 # paragraphs per Apertium call
+
+
 class ApertiumEngine:
     name = "apertium"
 
@@ -104,20 +107,25 @@ class ApertiumEngine:
         return done.stdout
 
     def translate(self, texts: list[str]) -> list[str]:
+        """Paragraphs through one Apertium pipeline per BATCH of them: a 3-hour session's sentences
+        in a single call made its processes' memory grow with the session (bench/bench_memory.py)."""
         lines = [_normalise(t) for t in texts]
         todo = [i for i, line in enumerate(lines) if line]
         out = [""] * len(lines)
-        if not todo:
-            return out
-        parts = [p.strip() for p in self._run("\n\n".join(lines[i] for i in todo) + "\n").split("\n\n")]
-        parts = [p for p in parts if p] if len(parts) != len(todo) else parts
-        if len(parts) != len(todo):
-            log.info("apertium %s: batch came back with %d parts for %d; translating one by one",
-                     self.mode, len(parts), len(todo))
-            parts = [self._run(lines[i] + "\n").strip() for i in todo]
-        for i, part in zip(todo, parts, strict=True):
-            out[i] = _keep_case(lines[i], " ".join(part.split()))
+        for k in range(0, len(todo), BATCH):
+            batch = todo[k:k + BATCH]
+            for i, part in zip(batch, self._batch([lines[i] for i in batch]), strict=True):
+                out[i] = _keep_case(lines[i], " ".join(part.split()))
         return out
+
+    def _batch(self, lines: list[str]) -> list[str]:
+        parts = [p.strip() for p in self._run("\n\n".join(lines) + "\n").split("\n\n")]
+        parts = [p for p in parts if p] if len(parts) != len(lines) else parts
+        if len(parts) != len(lines):
+            log.info("apertium %s: batch came back with %d parts for %d; translating one by one",
+                     self.mode, len(parts), len(lines))
+            parts = [self._run(line + "\n").strip() for line in lines]
+        return parts
 
     def retry(self, texts: list[str]) -> list[list[str]]:
         return [[t] for t in self.translate([spaced(t) for t in texts])]

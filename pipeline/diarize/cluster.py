@@ -132,8 +132,8 @@ def timeline(x: np.ndarray, spans: Sequence[tuple[int, int]], labels: np.ndarray
     """Voice turns: every frame of a speech turn goes to the voice its windows are most like (the
     similarities of the windows covering a frame are summed; a frame no window covers takes its
     nearest window's), numbered by first appearance. Scores are made turn by turn, over the
-    windows that reach into the turn only (a score row for every frame of a 3-hour session at
-    once took 170 MB)."""
+    windows that reach into the turn only (not a score row for every frame of a 3-hour session
+    at once)."""
     if not len(x):          # no turn long enough to tell a voice (a click, a breath): no voice
         return []
     _, c = _centroids(x, labels)

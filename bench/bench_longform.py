@@ -115,7 +115,7 @@ def worker(system: str, wav: Path, meta: list[dict], excerpt: float) -> dict:
 
         from pipeline.transcribe import load_engine, transcribe_audio, transcribe_file
 
-        for setting in filter(None, os.environ.get("BENCH_TUNE", "").split(",")):   # e.g. decoding.CARRY=64
+        for setting in filter(None, os.environ.get("BENCH_TUNE", "").split(",")):  # decoding.CHUNK_SECONDS=20
             name, value = setting.split("=")
             module, attr = name.rsplit(".", 1)
             setattr(importlib.import_module(f"pipeline.transcribe.{module}"), attr, type(getattr(

@@ -23,10 +23,9 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Request:
-    """Decode window `item` of an encoded batch in `language`, after `prompt` (previous text)."""
+    """Decode window `item` of an encoded batch in `language` (no previous text: measured, no gain)."""
     item: int
     language: str
-    prompt: tuple[int, ...] = ()
     temperature: float = 0.0
 
 
@@ -79,6 +78,3 @@ class Engine(Protocol):
 
     def align(self, encoded: Any, items: Sequence[Alignment]) -> list[list[Timed]]:
         """The words of each decoded text with their times in its window."""
-
-    def prompt_tokens(self, text: str) -> tuple[int, ...]:
-        """Token ids of `text` as previous-text context."""

@@ -34,7 +34,6 @@ BATCH = 8                   # windows per encode/decode call
 # chunk's last 64 tokens changed the WER by nothing (0.182 both) and made decoding 23 % slower, so
 # no text is carried (and a decoding loop cannot spread from one chunk to the next). Encoding each
 # chunk at its own length (rounded up to 5 s) instead of 30 s halved the encoder's time, WER 0.180.
-CARRY = 0                   # tokens of the previous chunk's text given as context
 # Measured on the bench's 5-minute excerpt (A/B/A/B, same machine): chunks of at most 25 s instead
 # of 30 s: 1.5x as fast there (the encoder's cost grows faster than its window; Whisper skipped
 # less, so no coverage retries were needed), WER 0.236 (0.238); 20 s: 0.242; 15 s: 0.259, with
@@ -92,30 +91,23 @@ def decode_with_fallback(engine: Engine, encoded, requests: Sequence[Request],
                          temperatures: Sequence[float] = FALLBACK_TEMPERATURES, always: bool = False
                          ) -> list[Hypothesis | None]:
     """Beam search; a doubtful result (looping, improbable; or any empty one when `always`) is
-    tried again by sampling at rising temperatures, without previous text. What is silence, or
+    tried again by sampling at rising temperatures. What is silence, or
     still doubtful after every try, gives None: no text rather than invented text."""
     found = list(engine.decode(encoded, requests))
     for temperature in temperatures:
         again = [k for k, h in enumerate(found) if _doubtful(h) or (always and _is_silence(h))]
         if not again:
             break
-        retried = engine.decode(encoded, [replace(requests[k], temperature=temperature, prompt=())
-                                          for k in again])
+        retried = engine.decode(encoded, [replace(requests[k], temperature=temperature) for k in again])
         for k, h in zip(again, retried, strict=True):
             found[k] = _better(found[k], h)
     return [None if _is_silence(h) or _doubtful(h) else h for h in found]
 
 
 def _schedule(chunks: list[Chunk], batch: int, seconds) -> list[tuple[float, list[Chunk]]]:
-    """Batches of chunks, each with the window length its chunks are encoded at.
-
-    With WINDOW_STEP, a chunk is encoded at its own length rounded up to the step (a 12 s chunk
-    at 15 s, not 30) and batched with chunks of that length. With previous text carried, chunk k of
-    each of `batch` contiguous streams goes in batch k, so its predecessor was decoded one batch before."""
-    if CARRY:
-        length = -(-len(chunks) // batch)
-        return [(WINDOW_SECONDS, [chunks[s * length + k] for s in range(batch)
-                                  if s * length + k < len(chunks)]) for k in range(length)]
+    """Batches of chunks, each with the window length its chunks are encoded at: a chunk is
+    encoded at its own length rounded up to WINDOW_STEP (a 12 s chunk at 15 s, not 30) and batched
+    with chunks of that length."""
     buckets: dict[float, list[Chunk]] = {}
     for chunk in chunks:
         buckets.setdefault(seconds(chunk), []).append(chunk)
@@ -157,7 +149,6 @@ class Driver:
         self.pauses: list[tuple[float, float]] = []      # inside turns too, from the same VAD pass
         self.found: list[Found] = []
         self.untranscribed: list[tuple[float, float]] = []
-        self.tokens_before: dict[float, tuple[float, str, tuple[int, ...]]] = {}   # by chunk end
         self.decided: dict[float, tuple[str, list[Found]]] = {}   # unsure turns, by start: language, words
         self.done = 0.0
 
@@ -236,16 +227,6 @@ class Driver:
 
     # -- decoding ------------------------------------------------------------------------------
 
-    def _prompt(self, chunk: Chunk) -> tuple[int, ...]:
-        if not CARRY:
-            return ()
-        before = [v for end, v in self.tokens_before.items()
-                  if chunk.start - 5.0 <= end <= chunk.start + 1e-6]
-        if not before:
-            return ()
-        _, language, tokens = max(before)
-        return tokens[-CARRY:] if language == chunk.language else ()
-
     def _window(self, chunk: Chunk) -> tuple[float, float]:
         """The stretch of the recording a chunk is decoded from: its turns with up to MARGIN of the
         pauses around them (Whisper does better with a moment of lead-in), never reaching the
@@ -301,7 +282,7 @@ class Driver:
             self.stats["encoded"] += len(batch)
             ready = list(enumerate(batch))
             hyps = decode_with_fallback(self.engine, encoded,
-                                        [Request(i, c.language, self._prompt(c)) for i, c in ready])
+                                        [Request(i, c.language) for i, c in ready])
             timed = self.engine.align(encoded, [Alignment(i, c.language, h.tokens,
                                                           self._window(c)[1] - self._window(c)[0])
                                                 for (i, c), h in zip(ready, hyps, strict=True) if h])
@@ -309,7 +290,6 @@ class Driver:
             for (_, chunk), h in zip(ready, hyps, strict=True):
                 words = cut_loops(self._words(chunk, next(timed_iter))) if h else []
                 self.found += words
-                self.tokens_before[chunk.end] = (chunk.end, chunk.language, h.tokens if h else ())
                 for k in range(self._index[chunk.turns[0].start], self._index[chunk.turns[-1].start] + 1):
                     gaps += self._uncovered(k, words)
                 self.stats["chunks"] += 1

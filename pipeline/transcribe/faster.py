@@ -17,7 +17,6 @@ from ..models import resolve_whisper
 from .base import SAMPLE_RATE, WINDOW_SECONDS, Alignment, Hypothesis, Request, Timed
 
 FRAMES_PER_SECOND = 50           # encoder output frames (20 ms each)
-TIMESTAMPS = False
 SEED = 9
 
 
@@ -66,21 +65,20 @@ class FasterWhisperEngine:
             out.append({token[2:-2]: p for token, p in probs})
         return out
 
-    def _prompt(self, request: Request) -> list[int]:
-        tokenizer = self._tokenizer(request.language)
-        previous = list(request.prompt[-(self._whisper.max_length // 2 - 1):])
-        return ([tokenizer.sot_prev, *previous] if previous else []) + [*tokenizer.sot_sequence] + (
-            [] if TIMESTAMPS else [tokenizer.no_timestamps])
+    def _prompt(self, language: str) -> list[int]:
+        """The start of a transcription in `language`, without timestamps (words are timed by `align`)."""
+        tokenizer = self._tokenizer(language)
+        return [*tokenizer.sot_sequence, tokenizer.no_timestamps]
 
     def decode(self, encoded: np.ndarray, requests: Sequence[Request]) -> list[Hypothesis]:
         import ctranslate2
         from faster_whisper.transcribe import get_suppressed_tokens
 
         results: list[Hypothesis | None] = [None] * len(requests)
-        groups: dict[tuple[float, int], list[int]] = {}   # CTranslate2 wants one prompt length a batch
+        groups: dict[float, list[int]] = {}
         for i, r in enumerate(requests):
-            groups.setdefault((r.temperature, len(self._prompt(r))), []).append(i)
-        for (temperature, _), members in groups.items():
+            groups.setdefault(r.temperature, []).append(i)
+        for temperature, members in groups.items():
             sampling = ({"beam_size": 1, "num_hypotheses": 5, "sampling_topk": 0,
                          "sampling_temperature": temperature} if temperature > 0 else
                         {"beam_size": self.beam_size})
@@ -89,7 +87,7 @@ class FasterWhisperEngine:
             tokenizer = self._tokenizer(requests[members[0]].language)
             found = self._ct2.generate(
                 self._view(encoded[[requests[i].item for i in members]]),
-                [self._prompt(requests[i]) for i in members], max_length=self._whisper.max_length,
+                [self._prompt(requests[i].language) for i in members], max_length=self._whisper.max_length,
                 return_scores=True, return_no_speech_prob=True, suppress_blank=True,
                 suppress_tokens=list(get_suppressed_tokens(tokenizer, [-1])), **sampling)
             for i, result in zip(members, found, strict=True):
@@ -113,9 +111,6 @@ class FasterWhisperEngine:
             for i, result in zip(members, results, strict=True):
                 out[i] = _words(tokenizer, list(items[i].tokens), result.alignments, result.text_token_probs)
         return out
-
-    def prompt_tokens(self, text: str) -> tuple[int, ...]:
-        return tuple(self._tokenizer("en").encode(" " + text.strip()))
 
 
 def _words(tokenizer, tokens: list[int], pairs, probs) -> list[Timed]:

@@ -428,6 +428,25 @@ def fill_ranges(block: np.ndarray, rate: int, ranges: Ranges, fill: str = "tone"
 
 # -- encoding --------------------------------------------------------------------------------
 
+def write_pcm16(path: Path, samples: np.ndarray, rate: int, container: str = "wav", codec: str = "pcm_s16le"
+                ) -> Path:
+    """Mono float samples as a 16-bit WAV (or FLAC: container "flac", codec "flac"), a minute at a
+    time; for tools and tests that build recordings."""
+    import av
+
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        for i in range(0, len(samples), rate * 60):
+            pcm = np.frombuffer(to_pcm16(samples[i:i + rate * 60]), dtype="<i2").reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return Path(path)
+
+
 @contextmanager
 def export_mp3(target: Path, rate: int, out_rate: int, bitrate: str, title: str = ""
                ) -> Iterator[Callable[[np.ndarray], None]]:

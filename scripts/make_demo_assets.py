@@ -14,10 +14,9 @@ import struct
 import zlib
 from pathlib import Path
 
-import av
 import numpy as np
 
-from pipeline.audio import decode
+from pipeline.audio import decode, write_pcm16
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
@@ -40,15 +39,7 @@ def join_clips(names: list[str], pause: float = 1.0) -> tuple[np.ndarray, list[t
 
 
 def write_flac(audio: np.ndarray, path: Path) -> None:
-    with av.open(str(path), "w", format="flac") as out:
-        stream = out.add_stream("flac", rate=RATE, layout="mono")
-        pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
-        frame.sample_rate = RATE
-        for packet in stream.encode(frame):
-            out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    write_pcm16(path, audio, RATE, container="flac", codec="flac")
 
 
 def write_png(path: Path, size: int = 1400) -> None:

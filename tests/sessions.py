@@ -66,19 +66,9 @@ def _decoded(path: Path) -> np.ndarray:
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
     """16-bit mono WAV, written a minute at a time."""
-    import av
+    from pipeline.audio import write_pcm16
 
-    with av.open(str(path), "w", format="wav") as out:
-        stream = out.add_stream("pcm_s16le", rate=rate, layout="mono")
-        for i in range(0, len(samples), rate * 60):
-            pcm = (np.clip(samples[i:i + rate * 60], -1, 1) * 32767).astype(np.int16).reshape(1, -1)
-            frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
-            frame.sample_rate = rate
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return path
+    return write_pcm16(path, samples, rate)
 
 
 def piece_audio(piece: Piece) -> np.ndarray:

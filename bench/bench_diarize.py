@@ -135,7 +135,7 @@ def timed_session(engine, minutes: float) -> dict:
     from pipeline.diarize import diarize, embed, speech_turns
     from pipeline.diarize.assign import label_transcript
     from pipeline.diarize.score import der
-    from pipeline.diarize.stage import speech_turns as recorded_turns
+    from pipeline.diarize.stage import recorded_turns
     from pipeline.transcribe import transcribe_audio
 
     audio, reference = session(minutes)

@@ -170,6 +170,34 @@ def test_every_word_has_the_speaker_of_its_segment_and_segments_split_at_changes
     assert all(v["seconds"] > 1 for v in voices["voices"])
 
 
+def test_voices_come_from_the_transcriptions_one_vad_pass_faint_speech_included(three_voices, monkeypatch):
+    """The transcription records where anyone may be speaking (its Silero scores cut at lower
+    thresholds than the turns Whisper is given); diarization embeds those, without a VAD pass of its
+    own, so faint speech gets a voice too."""
+    import pipeline.transcribe.vad as vad
+    from pipeline import transcript as transcript_io
+    from pipeline.diarize.stage import EMBEDDINGS_FILE, load, recorded_turns
+    from pipeline.stages import DIARIZE
+
+    ctx, _ = three_voices
+    transcript = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
+    activity, given = recorded_turns(transcript), transcript.extra["speech_turns"]
+    assert activity and given
+    for a, b, _ in given:           # every turn given to Whisper lies inside the voice activity
+        assert sum(max(0.0, min(b, y) - max(a, x)) for x, y in activity) == pytest.approx(b - a, abs=0.01)
+    assert sum(y - x for x, y in activity) >= sum(b - a for a, b, _ in given)
+
+    def no_vad(*args, **kwargs):
+        raise AssertionError("diarization ran a VAD pass of its own")
+    monkeypatch.setattr(vad, "speech_probabilities", no_vad)
+    (ctx.stage_dir("diarize") / EMBEDDINGS_FILE).unlink()      # the encoder must run again
+    assert run_stage(DIARIZE, ctx, lambda s: None, force=True).status == "ran"
+    with np.load(ctx.stage_dir("diarize") / EMBEDDINGS_FILE) as saved:
+        assert saved["turns"].tolist() == [list(t) for t in activity]     # what was embedded
+    turns = load(ctx.stage_dir("diarize")).diarization.turns
+    assert turns and all(any(x - 0.01 <= t.start and t.end <= y + 0.01 for x, y in activity) for t in turns)
+
+
 def test_the_embeddings_are_reused_when_only_the_hint_or_the_text_changes(three_voices, monkeypatch):
     """A rerun for another reason reclusters the kept embeddings: the encoder is not run again."""
     from dataclasses import replace

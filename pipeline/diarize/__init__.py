@@ -22,8 +22,6 @@ from ..audio import Clip
 from .cluster import FRAME, HOP, MIN_WINDOW, WINDOW, VoiceTurn, cluster_voices, timeline, windows
 
 SAMPLE_RATE = 16000
-VAD_THRESHOLD = 0.25       # Silero speech probability; 0.5 (its default) missed 11 s more of AMI's speech
-VAD_GAP_MS = 700
 VERSION = 1                # of the embedding windows: a change re-embeds
 STRETCH_FRAMES = 6000      # 60 s of spectrogram at a time (embed)
 
@@ -86,20 +84,23 @@ class Diarization:
         return min(near, key=lambda t: max(t.start - middle, middle - t.end)).voice
 
 
-def speech_turns(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Speech turns from faster-whisper's Silero VAD, for transcripts that do not carry their own."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    stamps = get_speech_timestamps(audio, VadOptions(threshold=VAD_THRESHOLD, speech_pad_ms=100,
-                                                     min_silence_duration_ms=VAD_GAP_MS))
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
-
-
 class Readable(Protocol):
     """16 kHz mono audio read by sample ranges: a Pcm16 file of a long session, or a Clip in memory."""
     samples: int
 
     def read_samples(self, start: int, end: int) -> np.ndarray: ...
+
+
+def speech_turns(audio: Readable | np.ndarray) -> list[tuple[float, float]]:
+    """Where anyone may be speaking, faint speech included: the transcription's Silero pass cut at
+    its lower thresholds, for a transcript that did not record its voice activity."""
+    from ..transcribe.vad import FAINT_OFFSET, FAINT_ONSET, speech_probabilities, turns_from_probabilities
+
+    if isinstance(audio, np.ndarray):
+        audio = Clip(audio, SAMPLE_RATE)
+    turns = turns_from_probabilities(speech_probabilities(audio), audio.samples / SAMPLE_RATE,
+                                     FAINT_ONSET, FAINT_OFFSET)
+    return [(t.start, t.end) for t in turns]
 
 
 def loudness_gain(audio: Readable, turns: Sequence[tuple[float, float]]) -> float:

@@ -21,16 +21,18 @@ import numpy as np
 from .. import atomic
 from ..errors import LearningLabError
 from ..runner import Context, Progress, Stage, file_digest
-from . import VAD_THRESHOLD, VERSION, Diarization, Embeddings, VoiceTurn
+from ..transcribe.vad import FAINT_OFFSET, FAINT_ONSET
+from . import VERSION, Diarization, Embeddings, VoiceTurn
 from .cluster import HOP, MIN_WINDOW, WINDOW
 
 VOICES_FILE = "voices.json"
 EMBEDDINGS_FILE = "embeddings.npz"
 
 
-def speech_turns(transcript) -> list[tuple[float, float]] | None:
-    """The VAD turns the transcription recorded (extra.speech_turns: [start, end, language]), if any."""
-    turns = transcript.extra.get("speech_turns")
+def recorded_turns(transcript) -> list[tuple[float, float]] | None:
+    """Where anyone may be speaking, as the transcription recorded it from its one VAD pass
+    (extra.voice_activity: [start, end], faint speech included), if it did."""
+    turns = transcript.extra.get("voice_activity")
     if not isinstance(turns, list):
         return None
     try:
@@ -42,7 +44,7 @@ def speech_turns(transcript) -> list[tuple[float, float]] | None:
 def embedding_key(recording: Path, turns: list[tuple[float, float]] | None) -> str:
     data = {"recording": file_digest(recording), "version": VERSION, "window": [WINDOW, HOP, MIN_WINDOW],
             "turns": [[round(a, 3), round(b, 3)] for a, b in turns] if turns is not None
-            else f"vad:{VAD_THRESHOLD}"}
+            else f"vad:{FAINT_ONSET}/{FAINT_OFFSET}"}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -101,15 +103,13 @@ def _embed(ctx: Context, out: Path, turns, progress: Progress, duration: float):
     """Decode the recording once to 16-bit PCM in the stage's folder (a long session never sits in
     memory), embed its turns, and remove the PCM file."""
     from ..audio import Pcm16
-    from ..transcribe.vad import speech_probabilities, turns_from_probabilities
-    from . import embed
+    from . import embed, speech_turns
 
     scratch = out / "recording.pcm"
     try:
         audio = Pcm16.decode(ctx.spec.recording, scratch, 16000)
-        if turns is None:       # a transcript that did not record its VAD turns
-            turns = [(t.start, t.end) for t in turns_from_probabilities(speech_probabilities(audio),
-                                                                        audio.duration)]
+        if turns is None:       # a transcript that did not record its voice activity
+            turns = speech_turns(audio)
         return embed(audio, turns, lambda share: progress(share * duration)), turns
     finally:
         scratch.unlink(missing_ok=True)
@@ -122,7 +122,7 @@ def _diarize(ctx: Context, out: Path, progress: Progress) -> None:
     from .assign import label_transcript
 
     transcript = transcript_io.load(ctx.stage_dir("transcribe") / "transcript.json")
-    turns = speech_turns(transcript)
+    turns = recorded_turns(transcript)
     key = embedding_key(ctx.spec.recording, turns)
     cached = _cached(ctx.stage_dir("diarize"), key)
     if cached:

@@ -27,7 +27,15 @@ from ..transcript import Segment, Transcript, Word
 from .base import WINDOW_SECONDS, Alignment, Engine, Hypothesis, Progress, Request
 from .chunks import CONFIDENT, MIN_DETECT, Chunk, main_language, ours, pack, settle
 from .cleanup import correct_names, cut_loops, is_echo, merge_punctuation
-from .vad import MIN_SPEECH, Turn, pauses_from_probabilities, speech_probabilities, turns_from_probabilities
+from .vad import (
+    FAINT_OFFSET,
+    FAINT_ONSET,
+    MIN_SPEECH,
+    Turn,
+    pauses_from_probabilities,
+    speech_probabilities,
+    turns_from_probabilities,
+)
 
 BATCH = 8                   # windows per encode/decode call
 # Measured on bench/bench_longform.py's 38-minute tuning session (README): carrying the previous
@@ -391,6 +399,8 @@ class Driver:
         probs = speech_probabilities(self.source)
         self.turns = turns_from_probabilities(probs, duration)
         self.pauses = pauses_from_probabilities(probs)
+        voice_activity = [[t.start, t.end] for t in turns_from_probabilities(probs, duration, FAINT_ONSET,
+                                                                              FAINT_OFFSET)]
         self.stats["vad"] = time.perf_counter() - started
         fixed = self.language != "auto"
         if fixed:
@@ -404,6 +414,7 @@ class Driver:
         self._retry([g for g in gaps if g.end - g.start >= MIN_SPEECH])
         main = self.language if fixed else (main_language(self.turns) or "en")
         extra = {"speech_turns": [[t.start, t.end, t.language] for t in self.turns],
+                 "voice_activity": voice_activity,
                  "untranscribed": sorted([list(u) for u in set(self.untranscribed)])}
         self.progress(duration)
         return Transcript(main, duration, tuple(self._segments()), self.engine.name, self.engine.model,

@@ -188,3 +188,11 @@ def test_offline_without_weights_says_how_to_install(tmp_path, monkeypatch):
         models.resolve_openai_checkpoint("base")
     assert "not installed" in err.value.line() and "install-whisper base --openai" in err.value.line()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_decoding_stops_at_its_token_bound(openai_engine, jfk):
+    from pipeline.transcribe.base import Request
+
+    encoded = openai_engine.encode([jfk[:10 * SAMPLE_RATE]])
+    free, bounded = openai_engine.decode(encoded, [Request(0, "en"), Request(0, "en", max_tokens=4)])
+    assert len(free.tokens) > 8 and len(bounded.tokens) <= 4

@@ -110,3 +110,25 @@ def test_every_turn_is_recorded_and_nothing_left_untranscribed(transcripts):
         assert extra["speech_turns"] and {lang for _, _, lang in extra["speech_turns"]} == {language}
         covered = sum(b - a for a, b, _ in extra["speech_turns"])
         assert covered > 0.6 * transcripts[clip].duration
+
+
+def test_a_decoding_stops_at_its_token_bound_and_languages_told_together_equal_told_alone(whisper_engine):
+    """The engine's primitives as the driver uses them: a request's `max_tokens` bounds its text (a
+    looping decode cannot hold its batch for 224 tokens), and heads told in one call get the
+    probabilities each gets alone."""
+    from pipeline.transcribe.base import Request
+
+    heads = [decode(SPEECH / clip, 16000)[:5 * 16000] for clip in
+             ("en_jfk_ask_not.wav", "es_capitan_veneno_librivox.mp3", "fr_ej-fra_readalongs.m4a")]
+    encoded = whisper_engine.encode(heads, seconds=5.0)
+    together = whisper_engine.detect(encoded, [(k, 0.0, 5.0) for k in range(3)])
+    for k, probs in enumerate(together):
+        alone = whisper_engine.detect(encoded[k:k + 1], [(0, 0.0, 5.0)])[0]
+        assert max(probs, key=probs.get) == ("en", "es", "fr")[k]
+        assert all(abs(probs[lang] - alone[lang]) < 1e-4 for lang in alone)
+    free, = whisper_engine.decode(encoded, [Request(0, "en")])
+    bounded, = whisper_engine.decode(encoded, [Request(0, "en", max_tokens=4)])
+    assert len(free.tokens) > 8 and 0 < len(bounded.tokens) <= 4
+    assert free.tokens[:len(bounded.tokens)] == bounded.tokens
+    both = whisper_engine.decode(encoded, [Request(0, "en", max_tokens=4), Request(0, "en", max_tokens=6)])
+    assert max(len(h.tokens) for h in both) <= 6       # one call: the larger bound of its texts

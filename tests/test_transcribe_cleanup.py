@@ -90,3 +90,17 @@ def test_chunks_fit_a_window_and_end_at_the_longest_pause():
     assert all(c.end - c.start <= 30.0 for c in chunks)
     mixed = [Turn(0.0, 5.0, "en"), Turn(5.5, 9.0, "en"), Turn(9.5, 14.0, "fr")]
     assert [len(c.turns) for c in pack(mixed)] == [2, 1]
+
+
+def test_batches_hold_at_most_batch_seconds_of_windows():
+    """A session's costliest batch sets transcription's peak memory: long windows go in fewer a batch."""
+    from pipeline.transcribe.chunks import Chunk
+    from pipeline.transcribe.decoding import BATCH, BATCH_SECONDS, _schedule, token_limit
+
+    chunks = [Chunk((Turn(k * 40.0, k * 40.0 + length, "en"),)) for k, length in
+              enumerate([29.0] * 11 + [18.0] * 9)]
+    batches = _schedule(chunks, BATCH, lambda c: 30.0 if c.end - c.start > 25 else 20.0)
+    assert sorted(len(members) for _, members in batches) == [1, 1, 5, 5, 8]
+    assert all(size * len(members) <= BATCH_SECONDS for size, members in batches)
+    assert [len(m) for _, m in batches] == [5, 5, 1, 8, 1]             # in time order
+    assert token_limit(25.0) > 4.9 * 25 + 20 and token_limit(5.0) < 224  # room, yet a loop is cut

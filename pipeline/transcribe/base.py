@@ -23,10 +23,12 @@ Progress = Callable[[float], None]
 
 @dataclass(frozen=True)
 class Request:
-    """Decode window `item` of an encoded batch in `language` (no previous text: measured, no gain)."""
+    """Decode window `item` of an encoded batch in `language` (no previous text: measured, no gain),
+    in at most `max_tokens` text tokens (0: the model's own limit)."""
     item: int
     language: str
     temperature: float = 0.0
+    max_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ from .vad import (
 )
 
 BATCH = 8                   # windows per encode/decode call
+# ...and at most this many seconds of windows: 8 windows of 30 s decoded with 5 beams add 340 MB,
+# 5 add 170 MB (measured, base, int8): a session's costliest batch sets transcription's peak.
+BATCH_SECONDS = 160.0
+# Whisper's texts of real speech ran to at most 4.9 tokens a second of window (p99 3.8, the bench's
+# 60-minute session); a decoding that loops runs on to the model's limit (224 tokens) and holds its
+# whole batch meanwhile (8 windows of 25 s: 12.3 s with a loop, 2.2 s bounded). Bounded with room to
+# spare: a text cut short leaves the end of its turn without words, which coverage decodes again.
+TOKENS_PER_SECOND, TOKENS_LEAD = 7.0, 16
 # Measured on bench/bench_longform.py's 38-minute tuning session (README): carrying the previous
 # chunk's last 64 tokens changed the WER by nothing (0.182 both) and made decoding 23 % slower, so
 # no text is carried (and a decoding loop cannot spread from one chunk to the next). Encoding each
@@ -112,15 +120,21 @@ def decode_with_fallback(engine: Engine, encoded, requests: Sequence[Request],
     return [None if _is_silence(h) or _doubtful(h) else h for h in found]
 
 
+def token_limit(seconds: float) -> int:
+    """The most text tokens a decoding of a window of `seconds` may take."""
+    return int(TOKENS_LEAD + TOKENS_PER_SECOND * seconds)
+
+
 def _schedule(chunks: list[Chunk], batch: int, seconds) -> list[tuple[float, list[Chunk]]]:
     """Batches of chunks, each with the window length its chunks are encoded at: a chunk is
     encoded at its own length rounded up to WINDOW_STEP (a 12 s chunk at 15 s, not 30) and batched
-    with chunks of that length."""
+    with chunks of that length, at most BATCH_SECONDS of windows a batch."""
     buckets: dict[float, list[Chunk]] = {}
     for chunk in chunks:
         buckets.setdefault(seconds(chunk), []).append(chunk)
-    batches = [(size, members[i:i + batch]) for size, members in buckets.items()
-               for i in range(0, len(members), batch)]
+    batches = [(size, members[i:i + n]) for size, members in buckets.items()
+               for n in [max(1, min(batch, int(BATCH_SECONDS // size)))]
+               for i in range(0, len(members), n)]
     return sorted(batches, key=lambda b: b[1][0].start)
 
 
@@ -197,7 +211,8 @@ class Driver:
         top = sorted(LANGUAGES, key=lambda lang: -probs.get(lang, 0.0))[:2]
         seconds = min(WINDOW_SECONDS, max(DETECT_SECONDS, turn.duration + 0.5))
         encoded = self.engine.encode([self.source.read(turn.start, turn.end)], seconds=seconds)
-        hyps = self.engine.decode(encoded, [Request(0, lang) for lang in top])
+        hyps = self.engine.decode(encoded, [Request(0, lang, max_tokens=token_limit(turn.duration))
+                                            for lang in top])
         self.stats["unsure"] = self.stats.get("unsure", 0) + 1
         hyp, best = max(zip(hyps, top, strict=True), key=lambda pair: pair[0].avg_logprob)
         if not (_is_silence(hyp) or _doubtful(hyp)):
@@ -290,7 +305,8 @@ class Driver:
             self.stats["encoded"] += len(batch)
             ready = list(enumerate(batch))
             hyps = decode_with_fallback(self.engine, encoded,
-                                        [Request(i, c.language) for i, c in ready])
+                                        [Request(i, c.language, max_tokens=token_limit(seconds))
+                                         for i, c in ready])
             timed = self.engine.align(encoded, [Alignment(i, c.language, h.tokens,
                                                           self._window(c)[1] - self._window(c)[0])
                                                 for (i, c), h in zip(ready, hyps, strict=True) if h])
@@ -307,13 +323,15 @@ class Driver:
 
     def _retry(self, stretches: list[Stretch]) -> None:
         """Decode each uncovered stretch on its own; keep what is new; report what stays empty."""
-        for i in range(0, len(stretches), BATCH):
-            batch = stretches[i:i + BATCH]
+        size = max(1, min(BATCH, int(BATCH_SECONDS // WINDOW_SECONDS)))    # encoded at 30 s
+        for i in range(0, len(stretches), size):
+            batch = stretches[i:i + size]
             encoded = self.engine.encode([self.source.read(s.start, s.end) for s in batch])
             self.stats["encoded"] += len(batch)
             self.stats["retried"] += len(batch)
-            hyps = decode_with_fallback(self.engine, encoded, [Request(k, s.language) for k, s in
-                                                               enumerate(batch)], always=True)
+            hyps = decode_with_fallback(self.engine, encoded, [
+                Request(k, s.language, max_tokens=token_limit(s.end - s.start)) for k, s in enumerate(batch)],
+                always=True)
             kept = [(k, s, h) for k, (s, h) in enumerate(zip(batch, hyps, strict=True)) if h]
             timed = self.engine.align(encoded, [Alignment(k, s.language, h.tokens, s.end - s.start)
                                                 for k, s, h in kept])

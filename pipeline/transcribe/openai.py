@@ -102,15 +102,15 @@ class OpenAIWhisperEngine:
         results: list[Hypothesis | None] = [None] * len(requests)
         groups: dict[tuple, list[int]] = {}
         for i, r in enumerate(requests):
-            groups.setdefault((r.language, r.temperature), []).append(i)
-        for (language, temperature), members in groups.items():
+            groups.setdefault((r.language, r.temperature, r.max_tokens), []).append(i)
+        for (language, temperature, max_tokens), members in groups.items():
             if temperature > 0:
                 import torch
                 torch.manual_seed(9)            # the same recording always gives the same text
             options = whisper.DecodingOptions(
                 task="transcribe", language=language, temperature=temperature, without_timestamps=True,
                 beam_size=None if temperature > 0 else self.beam_size, best_of=5 if temperature > 0 else None,
-                fp16=False)
+                sample_len=max_tokens or None, fp16=False)
             for i in members:       # one window a call: openai-whisper's beam search takes one audio
                 result = whisper.decode(self._model, encoded[requests[i].item], options)
                 results[i] = Hypothesis(tuple(result.tokens), result.text, float(result.avg_logprob),

@@ -18,7 +18,7 @@ from .errors import LearningLabError
 JSON_VERSION = "1.0.0"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     start: float
     end: float
@@ -26,7 +26,7 @@ class Word:
     probability: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     start: float
     end: float
@@ -36,7 +36,7 @@ class Segment:
     speaker: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transcript:
     language: str                       # the episode's main language
     duration: float

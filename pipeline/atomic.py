@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 
 @contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; rename it over `target` only on success."""
+def atomic_path(target: Path, only_if_changed: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it over `target` only on success (and, with
+    `only_if_changed`, only when its bytes differ from the target's: an unchanged file keeps its
+    modification time)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -20,6 +23,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        if only_if_changed and target.is_file() and filecmp.cmp(tmp, target, shallow=False):
+            return
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -36,6 +41,12 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
+
+
+def write_pieces(target: Path, pieces: Iterable[str], only_if_changed: bool = False) -> None:
+    """Write text given in pieces (UTF-8, line breaks as given), never holding it whole."""
+    with atomic_path(target, only_if_changed) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(pieces)
 
 
 def copy_file(source: Path, target: Path) -> None:

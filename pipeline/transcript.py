@@ -9,6 +9,7 @@ podcast apps ignore keys they do not know.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -66,20 +67,21 @@ def _round(t: float) -> float:
     return round(float(t), 3)
 
 
-def to_json_dict(transcript: Transcript) -> dict:
-    segments = []
-    for seg in transcript.segments:
-        item: dict = {"startTime": _round(seg.start), "endTime": _round(seg.end), "body": seg.text,
-                      "language": seg.language}
-        if seg.speaker:
-            item["speaker"] = seg.speaker
-        if seg.words:
-            item["words"] = [
-                {"startTime": _round(w.start), "endTime": _round(w.end), "body": w.text,
-                 **({"probability": round(w.probability, 3)} if w.probability is not None else {})}
-                for w in seg.words
-            ]
-        segments.append(item)
+def _segment_json(seg: Segment) -> dict:
+    item: dict = {"startTime": _round(seg.start), "endTime": _round(seg.end), "body": seg.text,
+                  "language": seg.language}
+    if seg.speaker:
+        item["speaker"] = seg.speaker
+    if seg.words:
+        item["words"] = [
+            {"startTime": _round(w.start), "endTime": _round(w.end), "body": w.text,
+             **({"probability": round(w.probability, 3)} if w.probability is not None else {})}
+            for w in seg.words
+        ]
+    return item
+
+
+def _head_json(transcript: Transcript) -> dict:
     data = {"version": JSON_VERSION, "language": transcript.language,
             "duration": _round(transcript.duration), "engine": transcript.engine,
             "model": transcript.model}
@@ -87,18 +89,53 @@ def to_json_dict(transcript: Transcript) -> dict:
         data["translatedFrom"] = transcript.translated_from
     if transcript.extra:
         data["extra"] = transcript.extra
-    data["segments"] = segments
     return data
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def json_pieces(transcript: Transcript) -> Iterator[str]:
+    """The transcript's JSON text, one segment at a time: the same text as one json.dumps(indent=1)
+    of the whole, without a 3-hour transcript's tree of dicts or its text ever held whole.
+    (A segment's JSON is indented by hand: its only line breaks are json's own, since json escapes
+    a line break inside a string.)"""
+    head = _json({**_head_json(transcript), "segments": []})
+    if not transcript.segments:
+        yield head + "\n"
+        return
+    yield head.removesuffix("[]\n}") + "["
+    for i, seg in enumerate(transcript.segments):
+        yield ("," if i else "") + "\n  " + _json(_segment_json(seg)).replace("\n", "\n  ")
+    yield "\n ]\n}\n"
+
+
+def _words(items: list[dict]) -> tuple[Word, ...]:
+    return tuple(Word(float(w["startTime"]), float(w["endTime"]), str(w["body"]), w.get("probability"))
+                 for w in items)
+
+
+def _words_as_parsed(item: dict) -> dict:
+    """json's object_hook: a segment's words become Words as soon as the segment is parsed, so a
+    3-hour transcript never holds one dict per word."""
+    if isinstance(item.get("words"), list):
+        item["words"] = _words(item["words"])
+    return item
+
+
+def _not_a_transcript(source: Path | str, exc: Exception) -> LearningLabError:
+    return LearningLabError(source, f"not a learninglab transcript JSON ({exc!r})",
+                            fix="delete it and rerun `learninglab transcribe`")
 
 
 def from_json_dict(data: dict, source: Path | str = "<transcript>") -> Transcript:
     try:
         segments = []
         for item in data["segments"]:
-            words = None
-            if item.get("words"):
-                words = tuple(Word(float(w["startTime"]), float(w["endTime"]), str(w["body"]),
-                                   w.get("probability")) for w in item["words"])
+            words = item.get("words") or None
+            if words is not None and not isinstance(words, tuple):   # (load made them Words already)
+                words = _words(words)
             segments.append(Segment(float(item["startTime"]), float(item["endTime"]),
                                     str(item["body"]), str(item.get("language", data["language"])),
                                     words, item.get("speaker")))
@@ -108,22 +145,23 @@ def from_json_dict(data: dict, source: Path | str = "<transcript>") -> Transcrip
                           translated_from=data.get("translatedFrom"),
                           extra=dict(data.get("extra", {})))
     except (KeyError, TypeError, ValueError) as exc:
-        raise LearningLabError(source, f"not a learninglab transcript JSON ({exc!r})",
-                               fix="delete it and rerun `learninglab transcribe`") from exc
+        raise _not_a_transcript(source, exc) from exc
 
 
 def dumps(transcript: Transcript) -> str:
-    return json.dumps(to_json_dict(transcript), ensure_ascii=False, indent=1) + "\n"
+    return "".join(json_pieces(transcript))
 
 
 def save(transcript: Transcript, path: Path) -> None:
-    atomic.write_text(path, dumps(transcript))
+    atomic.write_pieces(path, json_pieces(transcript))
 
 
 def load(path: Path) -> Transcript:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_words_as_parsed)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LearningLabError(path, f"cannot read transcript ({exc})",
                                fix="rerun `learninglab transcribe`") from exc
+    except (KeyError, TypeError, ValueError) as exc:          # a word the hook could not read
+        raise _not_a_transcript(path, exc) from exc
     return from_json_dict(data, path)

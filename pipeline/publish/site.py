@@ -137,11 +137,11 @@ def _copy(source: Path, site: Path, rel: str, written: set[str]) -> Path:
     return target
 
 
-def _write(site: Path, rel: str, text: str, written: set[str]) -> None:
-    target = site / rel
-    data = xml_safe(text).encode("utf-8")
-    if not (target.is_file() and target.read_bytes() == data):
-        atomic.write_bytes(target, data)
+def _write(site: Path, rel: str, text: str | Iterable[str], written: set[str]) -> None:
+    """Write a text (or a text in pieces, never held whole); a file whose bytes would not change is
+    left as it is."""
+    pieces = (text,) if isinstance(text, str) else text
+    atomic.write_pieces(site / rel, (xml_safe(piece) for piece in pieces), only_if_changed=True)
     written.add(rel)
 
 
@@ -198,8 +198,8 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
     noindex = spec.status != "public"
     for key, transcript in sources.items():
         timing = episode.source if key != ORIGINAL else None
-        for ext, text in transcript_texts(transcript, timing).items():   # rendered, not copied
-            _write(site, transcript_path(slug, key, ext), text, written)
+        for ext, pieces in transcript_texts(transcript, timing):   # rendered, not copied
+            _write(site, transcript_path(slug, key, ext), pieces, written)
         title = next((c.title for c in episode.langs.values() if transcript_key(c) == key), spec.title)
         _write(site, transcript_path(slug, key, "html"),
                transcript_document(transcript, title, transcript.language, noindex), written)

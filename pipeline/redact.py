@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -40,19 +41,29 @@ def _fold(char: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+class _Folds(dict):
+    """str.translate's table for `fold`: each character's folded form, worked out when first met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold(chr(code))
+        return folded
+
+
+_FOLDS = _Folds()
+
+
 def fold(text: str) -> str:
     """Text as redaction compares it: no case, no accents, one apostrophe, one hyphen, one space."""
-    return "".join(_fold(c) for c in text)
+    return text.translate(_FOLDS)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
-    """The folded text, and for each of its characters the index of the original character."""
-    out, origin = [], []
-    for i, char in enumerate(text):
-        for folded in _fold(char):
-            out.append(folded)
-            origin.append(i)
-    return "".join(out), origin
+def _folded(text: str) -> tuple[str, Sequence[int]]:
+    """The folded text, and for each of its characters the index of the original character (no list
+    of a long text's characters: where every character folds to one, the index is its own)."""
+    folded = fold(text)
+    if all(len(_FOLDS[ord(char)]) == 1 for char in set(text)):
+        return folded, range(len(text))
+    return folded, array("L", (i for i, char in enumerate(text) for _ in _FOLDS[ord(char)]))
 
 
 _GAP = r"[\s\-]+"

@@ -16,6 +16,7 @@ from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
+from .transcript import Transcript
 from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
 from .workarea import write_transcript_files
@@ -77,18 +78,28 @@ TRANSCRIBE = Stage(
 def _redact(ctx: Context, out: Path, progress: Progress) -> None:
     """Apply the episode's current redaction to the transcript (with its voices, from diarize/), and
     scrub diarize/ and transcribe/ too: a name added to the list later must not linger in the work
-    area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)"""
+    area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)
+    One transcript is held at a time (with its redacted copy, which shares its words)."""
     from .redact import redact_transcript
 
     redaction = ctx.spec.redaction
-    voiced = transcript_io.load(ctx.stage_dir("diarize") / "transcript.json")
-    write_transcript_files(redact_transcript(voiced, redaction.forms, redaction.ranges), out)
-    for folder in (ctx.stage_dir("diarize"), ctx.stage_dir("transcribe")):
+
+    def scrubbed(folder: Path) -> tuple[Transcript, bool]:
+        """The folder's transcript redacted, and whether that changed it."""
         before = transcript_io.load(folder / "transcript.json")
-        scrubbed = redact_transcript(before, redaction.forms, redaction.ranges)
-        if scrubbed != before:
-            write_transcript_files(scrubbed, folder)
-    progress(voiced.duration)
+        after = redact_transcript(before, redaction.forms, redaction.ranges)
+        return after, after != before
+
+    voiced, changed = scrubbed(ctx.stage_dir("diarize"))
+    write_transcript_files(voiced, out)
+    if changed:
+        write_transcript_files(voiced, ctx.stage_dir("diarize"))
+    duration = voiced.duration
+    del voiced
+    raw, changed = scrubbed(ctx.stage_dir("transcribe"))
+    if changed:
+        write_transcript_files(raw, ctx.stage_dir("transcribe"))
+    progress(duration)
 
 
 REDACT = Stage(

@@ -107,15 +107,12 @@ def redact_text(text: str, phrases: Sequence[str]) -> str:
 def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
     """Redact consecutive pieces of one running text (segments, words): a phrase split between two
     pieces is found too, and each piece loses its share of it."""
-    offsets, position = [], 0
-    for text in texts:
-        offsets.append((position, position + len(text)))
-        position += len(text) + 1
     spans = match_spans(" ".join(texts), phrases)
     if not spans:
         return list(texts)
-    out = []
-    for text, (a, b) in zip(texts, offsets, strict=True):
+    out, a = [], 0                      # each piece's offset in the running text
+    for text in texts:
+        b = a + len(text)
         inside = [(max(s, a) - a, min(e, b) - a) for s, e in spans if s < b and e > a]
         pieces, last = [], 0
         for start, end in inside:
@@ -123,6 +120,7 @@ def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
             last = end
         pieces.append(text[last:])
         out.append("".join(pieces))
+        a = b + 1
     return out
 
 

@@ -48,3 +48,28 @@ def test_a_longer_translation_keeps_the_source_cue_times_or_splits_inside_them()
     cues = list(aligned_cues(long, src, SRT_MAX_CHARS, 2))
     assert {c.start for c in cues} >= {a for a, _ in slots} and cues[-1].end == 6.0
     assert all(len(c.lines) <= 2 and all(len(line) <= SRT_MAX_CHARS for line in c.lines) for c in cues)
+
+
+def test_transcript_json_written_in_pieces_is_json_of_the_whole_and_reads_back(tmp_path):
+    """A long session's transcript is written one segment at a time: the same text as one json.dumps
+    of the whole (indent 1, as podcast apps fetch it), which loads back to the same transcript."""
+    import json
+
+    from pipeline.transcript import Transcript, Word
+
+    for source in sorted(DATA.rglob("*transcript.json")):
+        transcript = transcript_io.load(source)
+        text = "".join(transcript_io.json_pieces(transcript))
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n", source
+        transcript_io.save(transcript, tmp_path / "t.json")
+        assert transcript_io.load(tmp_path / "t.json") == transcript
+    odd = Transcript("fr", 3.0, (Segment(0.0, 1.5, 'Dit « non »\n"vraiment" \\ ?', "fr",
+                                         (Word(0.0, 0.5, "Dit", 0.9), Word(0.5, 1.5, "non", None)), "2"),
+                                 Segment(1.5, 3.0, "", "fr")), "faster-whisper", "base",
+                     extra={"speech_turns": [[0.0, 3.0, "fr"]]})
+    empty = Transcript("en", 0.0, (), "faster-whisper", "base")
+    for t in (odd, empty):
+        text = "".join(transcript_io.json_pieces(t))
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+        transcript_io.save(t, tmp_path / "t.json")
+        assert transcript_io.load(tmp_path / "t.json") == t

@@ -148,10 +148,6 @@ def from_json_dict(data: dict, source: Path | str = "<transcript>") -> Transcrip
         raise _not_a_transcript(source, exc) from exc
 
 
-def dumps(transcript: Transcript) -> str:
-    return "".join(json_pieces(transcript))
-
-
 def save(transcript: Transcript, path: Path) -> None:
     atomic.write_pieces(path, json_pieces(transcript))
 

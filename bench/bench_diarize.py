@@ -17,7 +17,9 @@ beside transcription on a 60-minute session.
    the readers, with 0.6-2 s pauses: faster-whisper transcribes it (the pipeline's own path,
    `transcribe_audio(engine, audio, "auto")`) and the diarize stage's work runs on the same audio in
    the same run (speech turns, encoder, clustering, labelling the transcript). Printed: both times,
-   their ratio, seconds of diarization per hour of audio, and voices found against the readers.
+   their ratio, seconds of diarization per hour of audio, and voices found against the readers;
+   then the same embeddings clustered with 3000, 2000 and 1000 windows linked directly (1500 is
+   what the stage links: the linkage's memory grows with the square of it).
 
 Load averages are printed beside every figure: this 2-core machine is shared.
 """
@@ -30,6 +32,7 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +43,7 @@ DIARIZE_DATA = ROOT / "tests" / "data" / "diarize"
 SPEECH = ROOT / "tests" / "data" / "speech"
 LONGFORM = ROOT.parent / "shared" / "fixtures" / "longform"
 RATE = 16000
+LINKED = (3000, 2000, 1000)     # cluster.MAX_LINKED is 1500: what more or fewer linked windows change
 # one reader each (their SOURCES.md); files by the same reading are left out (sonnets 2 and 3)
 READERS = ("en_told_after_supper_ch1_jerome_librivox.mp3", "en_rhinoceros_skin_kipling_librivox.mp3",
            "en_columbia_address_bush_2003.wma", "fr_fleursdumal_115_les_petites_vieilles_librivox.mp3",
@@ -49,6 +53,16 @@ READERS = ("en_told_after_supper_ch1_jerome_librivox.mp3", "en_rhinoceros_skin_k
            "fr_fleursdumal_000_au_lecteur_librivox.mp3")
 SHORT_READERS = ("en_sonnet001_librivox.mp3", "es_capitan_veneno_librivox.mp3", "fr_ej-fra_readalongs.m4a",
                  "en_jfk_ask_not.wav")
+
+
+@contextmanager
+def patched(module, name: str, value):
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
 
 
 def load() -> str:
@@ -132,7 +146,7 @@ def session(minutes: float, seed: int = 7) -> tuple[np.ndarray, list[tuple[float
 
 
 def timed_session(engine, minutes: float) -> dict:
-    from pipeline.diarize import diarize, embed, speech_turns
+    from pipeline.diarize import cluster, diarize, embed, speech_turns
     from pipeline.diarize.assign import label_transcript
     from pipeline.diarize.score import der
     from pipeline.diarize.stage import recorded_turns
@@ -161,7 +175,14 @@ def timed_session(engine, minutes: float) -> dict:
     cluster_s = time.perf_counter() - t_cluster
     diarize_s = time.perf_counter() - started
     score = der(reference, [(t.start, t.end, t.voice) for t in found.turns], len(audio) / RATE)
+    linked = {}                 # the same embeddings clustered with fewer windows linked directly
+    for most in LINKED:
+        with patched(cluster, "MAX_LINKED", most):
+            again = diarize(embeddings, turns)
+        linked[most] = {"voices": len(again.voices), "der": der(
+            reference, [(t.start, t.end, t.voice) for t in again.turns], len(audio) / RATE).rate}
     return {"audio_min": len(audio) / RATE / 60, "readers": len({r[2] for r in reference}),
+            "linked": linked,
             "voices": len(found.voices), "windows": len(embeddings.spans), "der": score.rate,
             "transcribe_s": transcribe_s, "diarize_s": diarize_s, "vad_s": vad_s, "embed_s": embed_s,
             "cluster_s": cluster_s, "turns_from": "transcript" if vad_s == 0.0 else "own VAD",
@@ -208,6 +229,8 @@ def main() -> None:
               f"{s['turns_from']}) = {100 * s['ratio']:.1f}% of transcription; "
               f"{s['diarize_s_per_hour']:.0f} s per hour of audio; {s['voices']} voices found; "
               f"DER {s['der']:.3f}; {load()}")
+        print("  with other numbers of windows linked directly (cluster.MAX_LINKED): " + ", ".join(
+            f"{most}: {r['voices']} voices, DER {r['der']:.3f}" for most, r in s["linked"].items()))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")
 

@@ -37,8 +37,9 @@ MERGE = 0.575                # average window similarity above which two cluster
 HINT_BAND = (0.525, 0.625)   # pairs the hint may decide
 MIN_VOICE = 2.0              # seconds of windows a voice needs to stand on its own
 # Windows clustered directly; the others join their nearest cluster. The linkage's distances grow
-# with the square of this (3000 windows: 40 MB; 1500: 12 MB) while the 60-minute bench session's
-# 2172 windows gave the same 13 voices and DER 0.098 with 3000, 2000, 1500 or 1000 of them linked.
+# with the square of this (at 3000, a 3-hour session's diarize peaked at 308 MB, at 1500 267 MB:
+# bench/bench_memory.py), while the 60-minute session's 2172 windows give the same 13 voices and DER
+# 0.098 with 3000, 2000, 1500 or 1000 of them linked (bench/bench_diarize.py prints them).
 MAX_LINKED = 1500
 
 

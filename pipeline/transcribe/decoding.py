@@ -38,13 +38,15 @@ from .vad import (
 )
 
 BATCH = 8                   # windows per encode/decode call
-# ...and at most this many seconds of windows: 8 windows of 30 s decoded with 5 beams add 340 MB,
-# 5 add 170 MB (measured, base, int8): a session's costliest batch sets transcription's peak.
+# ...and at most this many seconds of windows: a session's costliest batch sets transcription's
+# peak (bench/bench_decode_bounds.py, base, int8, beam 5: 8 windows of 30 s add 315 MB, 5 add 164;
+# the 3-hour session's peak went from 1033 to 755 MB).
 BATCH_SECONDS = 160.0
-# Whisper's texts of real speech ran to at most 4.9 tokens a second of window (p99 3.8, the bench's
-# 60-minute session); a decoding that loops runs on to the model's limit (224 tokens) and holds its
-# whole batch meanwhile (8 windows of 25 s: 12.3 s with a loop, 2.2 s bounded). Bounded with room to
-# spare: a text cut short leaves the end of its turn without words, which coverage decodes again.
+# Whisper's texts of real speech ran to at most 4.9 tokens a second of window on the 60-minute bench
+# session (p99 3.8); a decoding that loops runs on to the model's limit (224 tokens) and holds its
+# batch meanwhile (bench/bench_decode_bounds.py: 11 windows of 25 s with 2 loops, 7.9 s unbounded,
+# 7.2 s bounded). Bounded with room to spare: a text cut short leaves the end of its turn without
+# words, which coverage decodes again.
 TOKENS_PER_SECOND, TOKENS_LEAD = 7.0, 16
 # Measured on bench/bench_longform.py's 38-minute tuning session (README): carrying the previous
 # chunk's last 64 tokens changed the WER by nothing (0.182 both) and made decoding 23 % slower, so
@@ -120,6 +122,11 @@ def decode_with_fallback(engine: Engine, encoded, requests: Sequence[Request],
     return [None if _is_silence(h) or _doubtful(h) else h for h in found]
 
 
+def batch_size(seconds: float, batch: int = BATCH) -> int:
+    """How many windows of `seconds` one call takes: `batch`, fewer for long windows (BATCH_SECONDS)."""
+    return max(1, min(batch, int(BATCH_SECONDS // seconds)))
+
+
 def token_limit(seconds: float) -> int:
     """The most text tokens a decoding of a window of `seconds` may take."""
     return int(TOKENS_LEAD + TOKENS_PER_SECOND * seconds)
@@ -132,9 +139,8 @@ def _schedule(chunks: list[Chunk], batch: int, seconds) -> list[tuple[float, lis
     buckets: dict[float, list[Chunk]] = {}
     for chunk in chunks:
         buckets.setdefault(seconds(chunk), []).append(chunk)
-    batches = [(size, members[i:i + n]) for size, members in buckets.items()
-               for n in [max(1, min(batch, int(BATCH_SECONDS // size)))]
-               for i in range(0, len(members), n)]
+    batches = [(size, members[i:i + batch_size(size, batch)]) for size, members in buckets.items()
+               for i in range(0, len(members), batch_size(size, batch))]
     return sorted(batches, key=lambda b: b[1][0].start)
 
 
@@ -323,7 +329,7 @@ class Driver:
 
     def _retry(self, stretches: list[Stretch]) -> None:
         """Decode each uncovered stretch on its own; keep what is new; report what stays empty."""
-        size = max(1, min(BATCH, int(BATCH_SECONDS // WINDOW_SECONDS)))    # encoded at 30 s
+        size = batch_size(WINDOW_SECONDS)          # retries are encoded at 30 s
         for i in range(0, len(stretches), size):
             batch = stretches[i:i + size]
             encoded = self.engine.encode([self.source.read(s.start, s.end) for s in batch])

@@ -48,6 +48,8 @@ class AudioInfo:
     gain_db: float
     podcast_bytes: int
     low_bytes: int
+    podcast_bitrate: int = 0      # bits a second each MP3 was encoded at (constant; 0: not recorded)
+    low_bitrate: int = 0
 
     def save(self, path: Path) -> None:
         from . import atomic
@@ -560,6 +562,11 @@ def choose_gain(recording: Path, ranges: Ranges, source: float, peak: float, tar
     return gain
 
 
+def _bits(bitrate: str) -> int:
+    """ffmpeg's "96k" as bits a second."""
+    return int(bitrate.removesuffix("k")) * 1000
+
+
 def master(recording: Path, outdir: Path, title: str = "", redact_ranges: Ranges = (), fill: str = "tone",
            progress: Callable[[float], None] = lambda s: None) -> AudioInfo:
     """Podcast MP3 (mono 44.1 kHz, -16 LUFS) and a low-bitrate copy for slow connections."""
@@ -578,6 +585,7 @@ def master(recording: Path, outdir: Path, title: str = "", redact_ranges: Ranges
             progress(samples / PODCAST_RATE)
     info = AudioInfo(duration=round(samples / PODCAST_RATE, 3), source_loudness=round(source, 2),
                      loudness=round(meter.integrated(), 2), gain_db=round(gain, 2),
-                     podcast_bytes=podcast_path.stat().st_size, low_bytes=low_path.stat().st_size)
+                     podcast_bytes=podcast_path.stat().st_size, low_bytes=low_path.stat().st_size,
+                     podcast_bitrate=_bits(PODCAST_BITRATE), low_bitrate=_bits(LOW_BITRATE))
     info.save(outdir / "audio.json")
     return info

@@ -74,6 +74,8 @@ def test_master_reaches_podcast_loudness_and_formats(inputs, kind, tmp_path):
     assert abs(info.duration - expected) < 0.1
     assert abs(duration - expected) < 0.2
     assert info.podcast_bytes == podcast.stat().st_size and info.low_bytes == low.stat().st_size
+    _, _, _, podcast_bitrate = stream_facts(podcast)       # what feeds and notes will say, as encoded
+    assert (info.podcast_bitrate, info.low_bitrate) == (podcast_bitrate, low_bitrate) == (96000, 32000)
 
 
 def test_loud_input_is_limited_not_clipped(tmp_path):

@@ -51,14 +51,12 @@ def chapters_path(slug: str, lang: str) -> str:
     return f"{episode_dir(slug)}/chapters-{lang}.json"
 
 
-MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)   # kbps
-
-
 @dataclass(frozen=True)
 class Media:
     path: str
     length: int          # bytes, from the published file itself
     type: str
+    bitrate: int = 0     # bits a second it was encoded at, as master recorded it (0: not recorded)
 
 
 @dataclass(frozen=True)
@@ -112,17 +110,12 @@ class EpisodeRecord:
     voices: tuple[VoiceTime, ...] = ()      # talk time per voice
 
     def bitrate(self, media: Media) -> int:
-        """Bits per second of one of its files, from its size and the duration; an MP3's snapped to
-        the bitrate it was encoded at (the masters are constant-bitrate, and their ID3 tag and Xing
-        frame made a 20-second clip's 32 kbps file average 33)."""
-        if self.duration <= 0:
-            return 0
-        average = media.length * 8 / self.duration / 1000
-        if media.type == "audio/mpeg":
-            nearest = min(MP3_BITRATES, key=lambda b: abs(b - average))
-            if abs(nearest - average) <= 0.1 * nearest:
-                return nearest * 1000
-        return int(round(average)) * 1000
+        """Bits per second of one of its files: as it was encoded (master records it: an average from
+        the size counts the ID3 tag and Xing frame, and a 20-second clip's 32 kbps file read 33), or,
+        for audio mastered before it was recorded, the average from its size, to 1 kbps."""
+        if media.bitrate:
+            return media.bitrate
+        return int(round(media.length * 8 / self.duration, -3)) if self.duration > 0 else 0
 
     @property
     def low_bitrate(self) -> int:

@@ -223,8 +223,9 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         slug=slug, guid=spec.guid, date=spec.date, status=spec.status, explicit=spec.explicit,
         season=spec.season, episode=spec.episode, duration=episode.audio.info.duration,
         source_language=episode.source.language, speakers=spec.speakers,
-        audio=Media(audio_rel, audio.stat().st_size, media_type(audio)),
-        low=Media(low_rel, low.stat().st_size, media_type(low)), langs=langs, folder=spec.folder.name,
+        audio=Media(audio_rel, audio.stat().st_size, media_type(audio), episode.audio.info.podcast_bitrate),
+        low=Media(low_rel, low.stat().st_size, media_type(low), episode.audio.info.low_bitrate),
+        langs=langs, folder=spec.folder.name,
         voices=talk_times(episode, voices))
     for lang in episode.langs:
         v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)

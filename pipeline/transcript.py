@@ -4,12 +4,19 @@ On disk a transcript is the Podcasting 2.0 transcript JSON (`version`, `segments
 `startTime`, `endTime`, `body`, `speaker`) so the same file serves the feed; our extra keys
 (`language` per segment and for the whole, `words`, `engine`, `model`) ride along, and
 podcast apps ignore keys they do not know.
+
+A transcript is held whole (`Transcript`) where a stage needs all of it at once (translation,
+summaries), and read a segment at a time (`TranscriptStream`, from `open_stream`) where it only
+passes through (redaction, renderings, publishing): a 3-hour session's transcript is 22k words.
+Both offer the same reading side (the head's fields, `iter_segments`, `map`), so whatever renders
+or redacts a transcript takes either (`TranscriptLike`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -62,6 +69,69 @@ class Transcript:
     def with_segments(self, segments: list[Segment] | tuple[Segment, ...], **changes) -> Transcript:
         return replace(self, segments=tuple(segments), **changes)
 
+    def iter_segments(self) -> Iterator[Segment]:
+        return iter(self.segments)
+
+    def map(self, change: SegmentsChange, **changes) -> Transcript:
+        """The transcript with `change` applied to its run of segments (and any head fields changed)."""
+        return self.with_segments(tuple(change(iter(self.segments))), **changes)
+
+
+SegmentsChange = Callable[[Iterator[Segment]], Iterable[Segment]]
+
+
+@dataclass(frozen=True)
+class TranscriptStream:
+    """A transcript read a segment at a time: its head (every field but the segments, whose
+    `segments` is empty) and where its segments come from, read anew at each pass (from its file,
+    through every change mapped on it). Nothing holds the whole run of segments."""
+    head: Transcript
+    source: Callable[[], Iterable[Segment]]
+
+    @property
+    def language(self) -> str:
+        return self.head.language
+
+    @property
+    def duration(self) -> float:
+        return self.head.duration
+
+    @property
+    def engine(self) -> str:
+        return self.head.engine
+
+    @property
+    def model(self) -> str:
+        return self.head.model
+
+    @property
+    def translated_from(self) -> str | None:
+        return self.head.translated_from
+
+    @property
+    def extra(self) -> dict:
+        return self.head.extra
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages spoken, in order of first appearance (one pass over the segments)."""
+        return tuple(dict.fromkeys(seg.language for seg in self.iter_segments()))
+
+    def iter_segments(self) -> Iterator[Segment]:
+        return iter(self.source())
+
+    def map(self, change: SegmentsChange, **changes) -> TranscriptStream:
+        """The stream with `change` applied to its run of segments at every pass."""
+        source = self.source
+        return TranscriptStream(replace(self.head, **changes), lambda: change(iter(source())))
+
+    def load(self) -> Transcript:
+        """The whole transcript, held (for the stages that need all of it at once)."""
+        return self.head.with_segments(tuple(self.iter_segments()))
+
+
+TranscriptLike = Transcript | TranscriptStream
+
 
 def _round(t: float) -> float:
     return round(float(t), 3)
@@ -81,7 +151,7 @@ def _segment_json(seg: Segment) -> dict:
     return item
 
 
-def _head_json(transcript: Transcript) -> dict:
+def _head_json(transcript: TranscriptLike) -> dict:
     data = {"version": JSON_VERSION, "language": transcript.language,
             "duration": _round(transcript.duration), "engine": transcript.engine,
             "model": transcript.model}
@@ -96,19 +166,18 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
 
 
-def json_pieces(transcript: Transcript) -> Iterator[str]:
+def json_pieces(transcript: TranscriptLike) -> Iterator[str]:
     """The transcript's JSON text, one segment at a time: the same text as one json.dumps(indent=1)
     of the whole, without a 3-hour transcript's tree of dicts or its text ever held whole.
     (A segment's JSON is indented by hand: its only line breaks are json's own, since json escapes
     a line break inside a string.)"""
     head = _json({**_head_json(transcript), "segments": []})
-    if not transcript.segments:
-        yield head + "\n"
-        return
-    yield head.removesuffix("[]\n}") + "["
-    for i, seg in enumerate(transcript.segments):
-        yield ("," if i else "") + "\n  " + _json(_segment_json(seg)).replace("\n", "\n  ")
-    yield "\n ]\n}\n"
+    opened = False
+    for seg in transcript.iter_segments():
+        yield ("," if opened else head.removesuffix("[]\n}") + "[") + "\n  " + \
+            _json(_segment_json(seg)).replace("\n", "\n  ")
+        opened = True
+    yield "\n ]\n}\n" if opened else head + "\n"
 
 
 def _words(items: list[dict]) -> tuple[Word, ...]:
@@ -116,48 +185,83 @@ def _words(items: list[dict]) -> tuple[Word, ...]:
                  for w in items)
 
 
-def _words_as_parsed(item: dict) -> dict:
-    """json's object_hook: a segment's words become Words as soon as the segment is parsed, so a
-    3-hour transcript never holds one dict per word."""
-    if isinstance(item.get("words"), list):
-        item["words"] = _words(item["words"])
-    return item
-
-
 def _not_a_transcript(source: Path | str, exc: Exception) -> LearningLabError:
     return LearningLabError(source, f"not a learninglab transcript JSON ({exc!r})",
                             fix="delete it and rerun `learninglab transcribe`")
 
 
-def from_json_dict(data: dict, source: Path | str = "<transcript>") -> Transcript:
-    try:
-        segments = []
-        for item in data["segments"]:
-            words = item.get("words") or None
-            if words is not None and not isinstance(words, tuple):   # (load made them Words already)
-                words = _words(words)
-            segments.append(Segment(float(item["startTime"]), float(item["endTime"]),
-                                    str(item["body"]), str(item.get("language", data["language"])),
-                                    words, item.get("speaker")))
-        return Transcript(language=str(data["language"]), duration=float(data.get("duration", 0.0)),
-                          segments=tuple(segments), engine=str(data.get("engine", "")),
-                          model=str(data.get("model", "")),
-                          translated_from=data.get("translatedFrom"),
-                          extra=dict(data.get("extra", {})))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _not_a_transcript(source, exc) from exc
+def _segment(item: dict, language: str) -> Segment:
+    words = item.get("words") or None
+    return Segment(float(item["startTime"]), float(item["endTime"]), str(item["body"]),
+                   str(item.get("language", language)), _words(words) if words is not None else None,
+                   item.get("speaker"))
 
 
-def save(transcript: Transcript, path: Path) -> None:
+def _head(data: dict) -> Transcript:
+    if "segments" not in data:
+        raise KeyError("segments")
+    return Transcript(language=str(data["language"]), duration=float(data.get("duration", 0.0)),
+                      segments=(), engine=str(data.get("engine", "")), model=str(data.get("model", "")),
+                      translated_from=data.get("translatedFrom"), extra=dict(data.get("extra", {})))
+
+
+def save(transcript: TranscriptLike, path: Path) -> None:
     atomic.write_pieces(path, json_pieces(transcript))
 
 
-def load(path: Path) -> Transcript:
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Errors met while reading a transcript file, as errors that name it and say what to do."""
+    import ijson
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_words_as_parsed)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield
+    except (OSError, UnicodeDecodeError, ijson.JSONError) as exc:
         raise LearningLabError(path, f"cannot read transcript ({exc})",
                                fix="rerun `learninglab transcribe`") from exc
-    except (KeyError, TypeError, ValueError) as exc:          # a word the hook could not read
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _not_a_transcript(path, exc) from exc
-    return from_json_dict(data, path)
+
+
+def read_head(path: Path) -> Transcript:
+    """Every top-level field of the transcript file at `path`, its segments left out (they are
+    passed over as they are parsed, never built)."""
+    import ijson
+
+    fields: dict = {}
+    with _reading(path), open(path, "rb") as handle:
+        events = ijson.parse(handle, use_float=True)
+        if next(events, None) != ("", "start_map", None):
+            raise TypeError("the file does not hold a JSON object")
+        builder = key = None
+        for prefix, event, value in events:
+            if prefix == "" and event in ("map_key", "end_map"):
+                if builder is not None:
+                    fields[key] = builder.value
+                key = value
+                builder = ijson.ObjectBuilder() if key != "segments" else None
+                if key == "segments":
+                    fields[key] = None
+            elif builder is not None:
+                builder.event(event, value)
+        return _head(fields)
+
+
+def _read_segments(path: Path, language: str) -> Iterator[Segment]:
+    import ijson
+
+    with _reading(path), open(path, "rb") as handle:
+        for item in ijson.items(handle, "segments.item", use_float=True):
+            yield _segment(item, language)
+
+
+def open_stream(path: Path) -> TranscriptStream:
+    """The transcript file at `path`, as a stream: its head read now, its segments at each pass."""
+    path = Path(path)
+    head = read_head(path)
+    return TranscriptStream(head, lambda: _read_segments(path, head.language))
+
+
+def load(path: Path) -> Transcript:
+    """The whole transcript file at `path`."""
+    return open_stream(path).load()

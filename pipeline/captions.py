@@ -1,11 +1,16 @@
-"""Caption and text renderings of a transcript: WebVTT, SRT (Podcasting 2.0 rules), plain text."""
+"""Caption and text renderings of a transcript: WebVTT, SRT (Podcasting 2.0 rules), plain text.
+
+Each is made in pieces, a cue or a paragraph at a time, from a transcript held whole or read as a
+stream (`*_pieces`); `to_vtt`, `to_srt` and `to_text` join the pieces for short transcripts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import zip_longest
 
-from .transcript import Segment, Transcript, Word
+from .transcript import Segment, TranscriptLike, Word
 
 SRT_MAX_LINES = 2
 SRT_MAX_CHARS = 32
@@ -172,11 +177,17 @@ def aligned_cues(seg: Segment, timing: Segment, max_chars: int, max_lines: int) 
             yield Cue(slot.start + k * span, slot.start + (k + 1) * span, part)
 
 
-def _cues(transcript: Transcript, timing: Transcript | None, max_chars: int) -> Iterator[tuple[Segment, Cue]]:
-    same_shape = timing is not None and len(timing.segments) == len(transcript.segments)
-    for i, seg in enumerate(transcript.segments):
-        if same_shape and timing.segments[i].text != seg.text:
-            cues = aligned_cues(seg, timing.segments[i], max_chars, SRT_MAX_LINES)
+def _cues(transcript: TranscriptLike, timing: TranscriptLike | None,
+          max_chars: int) -> Iterator[tuple[Segment, Cue]]:
+    """Each segment's cues; a translated segment (its source segment, at the same place in `timing`
+    and at the same times, says something else) on its source segment's cue times."""
+    sources: Iterable[Segment | None] = timing.iter_segments() if timing is not None else ()
+    for seg, source in zip_longest(transcript.iter_segments(), sources):
+        if seg is None:
+            break
+        if source is not None and (source.start, source.end) == (seg.start, seg.end) \
+                and source.text != seg.text:
+            cues = aligned_cues(seg, source, max_chars, SRT_MAX_LINES)
         else:
             cues = segment_cues(seg, max_chars, SRT_MAX_LINES)
         for cue in cues:
@@ -188,58 +199,69 @@ def _vtt_annotation(name: str) -> str:
     return " ".join(name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split())
 
 
-def to_vtt(transcript: Transcript, timing: Transcript | None = None) -> str:
-    """WebVTT; with `timing` (the source of a translation), cues follow the source's cue times.
-    Every cue of a speaker's segment carries its voice tag (each cue is shown on its own)."""
-    out = ["WEBVTT", f"Language: {transcript.language}", ""]
+def vtt_pieces(transcript: TranscriptLike, timing: TranscriptLike | None = None) -> Iterator[str]:
+    """WebVTT, a cue at a time; with `timing` (the source of a translation), cues follow the source's
+    cue times. Every cue of a speaker's segment carries its voice tag (each cue is shown on its own)."""
+    yield f"WEBVTT\nLanguage: {transcript.language}\n"
     for seg, cue in _cues(transcript, timing, VTT_MAX_CHARS):
         text = "\n".join(cue.lines)
         if seg.speaker:
             text = f"<v {_vtt_annotation(seg.speaker)}>{text}"
         if seg.language != transcript.language:
             text = f"<lang {seg.language}>{text}</lang>"
-        out += [f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}", text, ""]
-    return "\n".join(out)
+        yield f"\n{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}\n{text}\n"
 
 
-def speaker_changes(transcript: Transcript) -> list[bool]:
-    """For each segment: does a new speaker start talking here? (Text and SRT name the speaker only then.)"""
-    out, previous = [], None
-    for seg in transcript.segments:
-        out.append(bool(seg.speaker) and seg.speaker != previous)
+def speaker_changes(segments: Iterable[Segment]) -> Iterator[tuple[Segment, bool]]:
+    """Each segment, and whether a new speaker starts talking there (text and SRT name the speaker
+    only then)."""
+    previous = None
+    for seg in segments:
+        yield seg, bool(seg.speaker) and seg.speaker != previous
         previous = seg.speaker if seg.text.strip() else previous
-    return out
 
 
-def _with_speaker(transcript: Transcript) -> Transcript:
+def _named_at_changes(segments: Iterator[Segment]) -> Iterator[Segment]:
     """SRT has no voice tags: where the speaker changes, the name opens the segment's first cue (as
     words of no duration, so the segment's word times still time its cues)."""
-    out = []
-    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
+    for seg, new in speaker_changes(segments):
         if new:
             said = f"{seg.speaker}:"
             words = (tuple(Word(seg.start, seg.start, w) for w in said.split()) + seg.words
                      if seg.words else None)
             seg = Segment(seg.start, seg.end, f"{said} {seg.text}", seg.language, words, seg.speaker)
-        out.append(seg)
-    return transcript.with_segments(out)
+        yield seg
 
 
-def to_srt(transcript: Transcript, timing: Transcript | None = None) -> str:
-    """SRT (Podcasting 2.0: at most 2 lines of 32 characters); `timing` as for to_vtt."""
-    out: list[str] = []
-    source = _with_speaker(timing) if timing is not None else None
-    for n, (_, cue) in enumerate(_cues(_with_speaker(transcript), source, SRT_MAX_CHARS), start=1):
-        out += [str(n), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", *cue.lines, ""]
-    return "\n".join(out)
+def srt_pieces(transcript: TranscriptLike, timing: TranscriptLike | None = None) -> Iterator[str]:
+    """SRT (Podcasting 2.0: at most 2 lines of 32 characters), a cue at a time; `timing` as for VTT."""
+    source = timing.map(_named_at_changes) if timing is not None else None
+    for n, (_, cue) in enumerate(_cues(transcript.map(_named_at_changes), source, SRT_MAX_CHARS), start=1):
+        lines = "\n".join(cue.lines)
+        block = f"{n}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n{lines}\n"
+        yield block if n == 1 else "\n" + block
 
 
-def to_text(transcript: Transcript) -> str:
-    """Plain text: one paragraph per segment, with its start time for finding it in the audio; the
+def text_pieces(transcript: TranscriptLike) -> Iterator[str]:
+    """Plain text, a paragraph per segment, with its start time for finding it in the audio; the
     speaker's name where the speaker changes."""
-    lines = []
-    for seg, new in zip(transcript.segments, speaker_changes(transcript), strict=True):
+    empty = True
+    for seg, new in speaker_changes(transcript.iter_segments()):
         stamp = _clock(seg.start, ".")[:8]
         who = f"{seg.speaker}: " if new else ""
-        lines.append(f"[{stamp}] {who}{seg.text.strip()}")
-    return "\n".join(lines) + "\n"
+        yield f"[{stamp}] {who}{seg.text.strip()}\n"
+        empty = False
+    if empty:
+        yield "\n"
+
+
+def to_vtt(transcript: TranscriptLike, timing: TranscriptLike | None = None) -> str:
+    return "".join(vtt_pieces(transcript, timing))
+
+
+def to_srt(transcript: TranscriptLike, timing: TranscriptLike | None = None) -> str:
+    return "".join(srt_pieces(transcript, timing))
+
+
+def to_text(transcript: TranscriptLike) -> str:
+    return "".join(text_pieces(transcript))

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .transcript import Transcript
+from .transcript import TranscriptLike
 
 LABELS = {"en": "Speaker {n}", "es": "Hablante {n}", "fr": "Voix {n}"}
 NUMBERING_KEY = "diarization"
@@ -84,12 +84,18 @@ def named_voices(spec, numbering: str | None) -> dict[int, str]:
     return out
 
 
-def show_voices(transcript: Transcript, names: dict[int, str] | None = None) -> Transcript:
+def voices_heard(transcript: TranscriptLike) -> set[int]:
+    return {v for s in transcript.iter_segments() if (v := voice_number(s.speaker)) is not None}
+
+
+def show_voices(transcript: TranscriptLike, names: dict[int, str] | None = None,
+                heard: set[int] | None = None) -> TranscriptLike:
     """The transcript as readers see it: each voice number replaced by its name or its label in the
     transcript's language. A recording with one unnamed voice shows no label at all (saying "Speaker
-    1" before every line tells nothing)."""
+    1" before every line tells nothing). `heard`: the voices in it, when known (else it is read for
+    them)."""
     names = names or {}
-    heard = {v for s in transcript.segments if (v := voice_number(s.speaker)) is not None}
+    heard = voices_heard(transcript) if heard is None else heard
     if not heard:
         return transcript
     lone = len(heard) == 1 and not names.keys() & heard
@@ -100,4 +106,4 @@ def show_voices(transcript: Transcript, names: dict[int, str] | None = None) -> 
             return speaker
         return None if lone else names.get(voice) or label(voice, transcript.language)
 
-    return transcript.with_segments([replace(s, speaker=shown(s.speaker)) for s in transcript.segments])
+    return transcript.map(lambda segments: (replace(s, speaker=shown(s.speaker)) for s in segments))

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import captions
 from . import transcript as transcript_io
 from .runner import Context
-from .transcript import Transcript
+from .transcript import TranscriptLike
 
 
 def source_transcript(ctx: Context) -> Path:
@@ -18,26 +18,28 @@ def source_transcript(ctx: Context) -> Path:
     return ctx.stage_dir("redact") / "transcript.json"
 
 
-def transcript_texts(transcript: Transcript,
-                     timing: Transcript | None = None) -> Iterator[tuple[str, Iterable[str]]]:
+def transcript_texts(transcript: TranscriptLike, timing: TranscriptLike | None = None,
+                     voices_shown: bool = False) -> Iterator[tuple[str, Iterable[str]]]:
     """The four transcript files, as (extension, text in pieces): Podcasting 2.0 JSON, WebVTT, SRT
-    and plain text. Each text is made only when its turn comes, and the JSON one segment at a time,
-    so a long session's transcript is never held as text whole.
+    and plain text. Each is made only when its turn comes, a segment or a cue at a time, so a long
+    session's transcript is never held as text whole (nor at all, when it is a stream).
 
     A translation passes its source as `timing`, so its captions change at the source's cue times.
     The JSON keeps the speakers as they are (voice numbers in the work area, names once publish has
-    named them); the captions show a voice number as "Speaker 1"…"""
+    named them: `voices_shown`); the captions show a voice number as "Speaker 1"…"""
     from .voices import show_voices
 
     yield "json", transcript_io.json_pieces(transcript)
-    shown, timing = show_voices(transcript), show_voices(timing) if timing is not None else None
-    yield "vtt", (captions.to_vtt(shown, timing),)
-    yield "srt", (captions.to_srt(shown, timing),)
-    yield "txt", (captions.to_text(shown),)
+    shown = transcript if voices_shown else show_voices(transcript)
+    if timing is not None and not voices_shown:
+        timing = show_voices(timing)
+    yield "vtt", captions.vtt_pieces(shown, timing)
+    yield "srt", captions.srt_pieces(shown, timing)
+    yield "txt", captions.text_pieces(shown)
 
 
-def write_transcript_files(transcript: Transcript, folder: Path, stem: str = "transcript",
-                           timing: Transcript | None = None) -> None:
+def write_transcript_files(transcript: TranscriptLike, folder: Path, stem: str = "transcript",
+                           timing: TranscriptLike | None = None) -> None:
     """The four files of `transcript_texts`, each written atomically into a stage's folder."""
     from . import atomic
 

@@ -3,9 +3,10 @@
 Matching ignores case and accents ("María", "maria", "MARÍA" are one name), treats every apostrophe
 (' ’ ʼ) as one, every hyphen (- ‐ ‑ – —) and every space (including no-break spaces) as a gap between
 words, and respects word boundaries. In a transcript a name may be split across two segments
-("… the Real Academia" | "Española said …"): segments are matched as one running text. Time ranges
-silenced in the audio are blanked in the transcript too, so the text never tells what the audio no
-longer says.
+("… the Real Academia" | "Española said …"): segments are matched as one running text (and their
+words as another), read as a stream a window of segments at a time, so a 3-hour transcript is never
+held whole. Time ranges silenced in the audio are blanked in the transcript too, so the text never
+tells what the audio no longer says.
 
 `redact_spec` gives the public view of an episode: its human-written text (title, description,
 speakers, summaries, key points, chapters, topics) with every listed form redacted. Everything the
@@ -17,12 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .transcript import Segment, Transcript, Word
+from .transcript import Segment, TranscriptLike, Word
 
 if TYPE_CHECKING:
     from .episode import EpisodeSpec
@@ -57,13 +58,12 @@ def fold(text: str) -> str:
     return text.translate(_FOLDS)
 
 
-def _folded(text: str) -> tuple[str, Sequence[int]]:
-    """The folded text, and for each of its characters the index of the original character (no list
-    of a long text's characters: where every character folds to one, the index is its own)."""
-    folded = fold(text)
+def _origins(text: str) -> Sequence[int]:
+    """For each character of the folded text, the index of the original character (no list of a long
+    text's characters: where every character folds to one, the index is its own)."""
     if all(len(_FOLDS[ord(char)]) == 1 for char in set(text)):
-        return folded, range(len(text))
-    return folded, array("L", (i for i, char in enumerate(text) for _ in _FOLDS[ord(char)]))
+        return range(len(text))
+    return array("L", (i for i, char in enumerate(text) for _ in _FOLDS[ord(char)]))
 
 
 _GAP = r"[\s\-]+"
@@ -86,8 +86,11 @@ def match_spans(text: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
     pattern = _pattern(tuple(phrases))
     if pattern is None or not text:
         return []
-    folded, origin = _folded(text)
-    return [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+    found = [m.span() for m in pattern.finditer(fold(text))]
+    if not found:
+        return []
+    origin = _origins(text)
+    return [(origin[a], origin[b - 1] + 1) for a, b in found]
 
 
 def find(text: str, phrases: Sequence[str]) -> list[str]:
@@ -104,24 +107,29 @@ def redact_text(text: str, phrases: Sequence[str]) -> str:
     return "".join(pieces)
 
 
-def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
-    """Redact consecutive pieces of one running text (segments, words): a phrase split between two
-    pieces is found too, and each piece loses its share of it."""
-    spans = match_spans(" ".join(texts), phrases)
-    if not spans:
-        return list(texts)
+def _cut_by(texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str]:
+    """Each of the consecutive pieces of one running text (joined by spaces) with its share of the
+    spans replaced by the mark."""
     out, a = [], 0                      # each piece's offset in the running text
     for text in texts:
         b = a + len(text)
-        inside = [(max(s, a) - a, min(e, b) - a) for s, e in spans if s < b and e > a]
         pieces, last = [], 0
-        for start, end in inside:
-            pieces += [text[last:start], MARK]
-            last = end
+        for s, e in spans:
+            if s < b and e > a:
+                start, end = max(s, a) - a, min(e, b) - a
+                pieces += [text[last:start], MARK]
+                last = end
         pieces.append(text[last:])
         out.append("".join(pieces))
         a = b + 1
     return out
+
+
+def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
+    """Redact consecutive pieces of one running text (segments, words): a phrase split between two
+    pieces is found too, and each piece loses its share of it."""
+    spans = match_spans(" ".join(texts), phrases)
+    return _cut_by(texts, spans) if spans else list(texts)
 
 
 def _collapse(words: list[Word]) -> list[Word]:
@@ -151,23 +159,141 @@ def _blank_ranges(seg: Segment, ranges: Sequence[tuple[float, float]]) -> Segmen
     return replace(seg, text=" ".join(w.text for w in words), words=tuple(words))
 
 
-def redact_transcript(transcript: Transcript, phrases: Sequence[str],
-                      ranges: Sequence[tuple[float, float]] = ()) -> Transcript:
+WINDOW = 256        # segments matched together; a window's last few wait for the next one
+
+
+def _reach(phrases: Sequence[str]) -> int:
+    """The most words any listed form spans: a match starting in one word ends within this many."""
+    return max((len([w for w in re.split(_GAP, fold(p)) if w]) for p in phrases), default=0)
+
+
+def _tokens(text: str) -> int:
+    return len(fold(text).split())
+
+
+def _settled(segments: Sequence[Segment], text_spans: Sequence[tuple[int, int]],
+             word_spans: Sequence[tuple[int, int]], reach: int) -> int:
+    """How many leading segments of a window no later segment can change: cut where no match
+    crosses, in front of at least `reach` more words of each running text (segments' and words')
+    already in the window, or where no word of that running text comes before the cut (no match
+    can start there). Tried from the window's end: the first cut that holds is taken."""
+    said = [[w.text for w in seg.words or ()] for seg in segments]
+    first_text = next((k for k, seg in enumerate(segments) if seg.text.strip()), len(segments))
+    first_word = next((k for k, words in enumerate(said) if any(w.strip() for w in words)), len(segments))
+    text_at = len(" ".join(seg.text for seg in segments)) + 1      # where segment k starts in each
+    word_at = len(" ".join(w for words in said for w in words)) + 1
+    text_after = word_after = 0
+    for k in range(len(segments) - 1, 0, -1):
+        text_at -= len(segments[k].text) + 1
+        word_at -= sum(len(w) + 1 for w in said[k])
+        text_after += _tokens(segments[k].text)
+        word_after += sum(_tokens(w) for w in said[k])
+        enough = (text_after >= reach or first_text >= k) and (word_after >= reach or first_word >= k)
+        crossed = any(s < text_at < e for s, e in text_spans) or any(s < word_at < e for s, e in word_spans)
+        if enough and not crossed:
+            return k
+    return 0
+
+
+Spans = list[tuple[int, int]]
+
+
+def _matches(segments: Sequence[Segment], phrases: Sequence[str]) -> tuple[Spans, Spans]:
+    """Where the phrases occur in the segments' running text, and in their words'."""
+    return (match_spans(" ".join(s.text for s in segments), phrases),
+            match_spans(" ".join(w.text for s in segments for w in s.words or ()), phrases))
+
+
+def _settled_windows(segments: Iterable[Segment], phrases: Sequence[str],
+                     window: int) -> Iterator[tuple[list[Segment], Spans, Spans]]:
+    """The stream in windows whose matches nothing later can change: each window's segments, with
+    the matches in their running text and in their words' (offsets from the window's start). What
+    a window leaves unsettled waits for the segments after it."""
+    reach, held, limit = _reach(phrases), [], window
+    for seg in segments:
+        held.append(seg)
+        if len(held) < limit:
+            continue
+        text_spans, word_spans = _matches(held, phrases)
+        n = _settled(held, text_spans, word_spans, reach)
+        if n:
+            text_end = sum(len(s.text) + 1 for s in held[:n])
+            word_end = sum(len(w.text) + 1 for s in held[:n] for w in s.words or ())
+            yield (held[:n], [m for m in text_spans if m[0] < text_end],
+                   [m for m in word_spans if m[0] < word_end])
+            del held[:n]
+        limit = window + len(held) if n else 2 * limit      # nothing settled: read twice as far
+    if held:
+        yield held, *_matches(held, phrases)
+
+
+def _redacted(segments: Sequence[Segment], text_spans: Spans, word_spans: Spans) -> Iterator[Segment]:
+    """The segments with their share of the matches (in their text, in their words) marked."""
+    if not text_spans and not word_spans:
+        yield from segments
+        return
+    texts = _cut_by([s.text for s in segments], text_spans)
+    word_texts = iter(_cut_by([w.text for s in segments for w in s.words or ()], word_spans))
+    for seg, text in zip(segments, texts, strict=True):
+        marked = seg.words
+        if seg.words:
+            marked = tuple(_collapse([replace(w, text=MARK) if MARK in (t := next(word_texts)) and t != w.text
+                                      else w for w in seg.words]))
+        yield seg if text == seg.text and marked == seg.words else replace(seg, text=text, words=marked)
+
+
+def redact_segments(segments: Iterable[Segment], phrases: Sequence[str],
+                    ranges: Sequence[tuple[float, float]] = (), window: int = WINDOW) -> Iterator[Segment]:
+    """The segments with every listed form and every silenced range redacted, given out as soon as
+    nothing later can change them."""
+    phrases = [p for p in phrases if p.strip()]
+    blanked = (_blank_ranges(seg, ranges) for seg in segments)
+    if not phrases:
+        yield from blanked
+        return
+    for held, text_spans, word_spans in _settled_windows(blanked, phrases, window):
+        yield from _redacted(held, text_spans, word_spans)
+
+
+def _blocks(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """The pieces joined into blocks of about `size` characters, each ending where a piece ends."""
+    held, length = [], 0
+    for piece in pieces:
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(held)
+            held, length = [], 0
+    if held:
+        yield "".join(held)
+
+
+def find_all(pieces: Iterable[str], phrases: Sequence[str], block: int = 4096,
+             window: int = 16) -> Iterator[str]:
+    """Every listed form in a text read in pieces that end where its lines end (a file's lines), as
+    written there (its spaces and line breaks shown as one space): found a window of blocks of lines
+    at a time, as redaction finds them (a block is a segment without words)."""
+    phrases = [p for p in phrases if p.strip()]
+    if not phrases:
+        return
+    blocks = (Segment(0.0, 0.0, text, "") for text in _blocks(pieces, block))
+    for held, text_spans, _ in _settled_windows(blocks, phrases, window):
+        text = " ".join(b.text for b in held)
+        yield from (" ".join(text[a:b].split()) for a, b in text_spans)
+
+
+def redact_transcript(transcript: TranscriptLike, phrases: Sequence[str],
+                      ranges: Sequence[tuple[float, float]] = ()) -> TranscriptLike:
+    """The transcript (held whole or a stream) with the listed forms and ranges redacted."""
     if not phrases and not ranges:
         return transcript
-    segments = [_blank_ranges(s, ranges) for s in transcript.segments]
-    texts = redact_all([s.text for s in segments], phrases)
-    flat = [w for s in segments for w in s.words or ()]
-    word_texts = iter(redact_all([w.text for w in flat], phrases))
-    out = []
-    for seg, text in zip(segments, texts, strict=True):
-        words = None
-        if seg.words:
-            marked = [replace(w, text=MARK) if MARK in (t := next(word_texts)) and t != w.text else w
-                      for w in seg.words]
-            words = tuple(_collapse(marked))
-        out.append(replace(seg, text=text, words=words))
-    return transcript.with_segments(out)
+    return transcript.map(lambda segments: redact_segments(segments, phrases, ranges))
+
+
+def changes(before: TranscriptLike, after: TranscriptLike) -> bool:
+    """Whether a transcript and its redaction differ (for a stream: one pass over both). A stream that
+    redaction leaves as it is can be read without redacting it again at every later pass."""
+    return any(a != b for a, b in zip(before.iter_segments(), after.iter_segments(), strict=True))
 
 
 def redact_spec(spec: EpisodeSpec) -> EpisodeSpec:

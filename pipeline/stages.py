@@ -16,7 +16,7 @@ from .glossary import keep_names, load_glossary
 from .runner import Context, Progress, Stage
 from .share.stage import SHARE
 from .summarize.stage import SUMMARIZE
-from .transcript import Transcript
+from .transcript import TranscriptLike
 from .translate.localize import LOCALIZE
 from .translate.stage import TRANSLATE
 from .workarea import write_transcript_files
@@ -79,27 +79,31 @@ def _redact(ctx: Context, out: Path, progress: Progress) -> None:
     """Apply the episode's current redaction to the transcript (with its voices, from diarize/), and
     scrub diarize/ and transcribe/ too: a name added to the list later must not linger in the work
     area. (Taking a name off the list does not bring it back: `learninglab transcribe --force` does.)
-    One transcript is held at a time (with its redacted copy, which shares its words)."""
-    from .redact import redact_transcript
+    Each transcript is read as a stream, a window of segments at a time: none is held whole."""
+    from . import atomic
+    from .redact import changes, redact_transcript
 
     redaction = ctx.spec.redaction
 
-    def scrubbed(folder: Path) -> tuple[Transcript, bool]:
-        """The folder's transcript redacted, and whether that changed it."""
-        before = transcript_io.load(folder / "transcript.json")
+    def scrubbed(folder: Path) -> tuple[TranscriptLike, bool]:
+        """The folder's transcript redacted, and whether that changes it."""
+        before = transcript_io.open_stream(folder / "transcript.json")
         after = redact_transcript(before, redaction.forms, redaction.ranges)
-        return after, after != before
+        return after, changes(before, after)
 
     voiced, changed = scrubbed(ctx.stage_dir("diarize"))
     write_transcript_files(voiced, out)
-    if changed:
-        write_transcript_files(voiced, ctx.stage_dir("diarize"))
-    duration = voiced.duration
-    del voiced
+    if changed:                                  # diarize/ holds what redact/ now holds
+        for path in out.glob("transcript.*"):
+            atomic.copy_file(path, ctx.stage_dir("diarize") / path.name)
     raw, changed = scrubbed(ctx.stage_dir("transcribe"))
-    if changed:
-        write_transcript_files(raw, ctx.stage_dir("transcribe"))
-    progress(duration)
+    if changed:                    # rendered beside, then swapped in: the stream reads the old file
+        scratch = out / ".scrubbed"
+        write_transcript_files(raw, scratch)
+        for path in scratch.iterdir():
+            atomic.copy_file(path, ctx.stage_dir("transcribe") / path.name)
+        atomic.remove_tree(scratch)
+    progress(voiced.duration)
 
 
 REDACT = Stage(

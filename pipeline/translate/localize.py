@@ -187,7 +187,7 @@ def _run(ctx: Context, out: Path, progress: Progress) -> None:
 
     project, spec = ctx.project, ctx.spec
     languages = project.show.languages
-    transcript = transcript_io.load(source_transcript(ctx))
+    transcript = transcript_io.read_head(source_transcript(ctx))      # its language; segments unread
     spoken = spec.language if spec.language != "auto" else transcript.language
     source = text_language(source_texts(spec), spoken, languages)
     glossary = glossary_in(project.glossary_dir)

@@ -9,7 +9,8 @@ chapters     episode.toml chapters > summary.json chapters > none
 transcript   translate/<lang> > the spoken-language transcript (shown as such, never as a translation)
 
 Every machine-made text is named in `machine`, so pages can mark it; publishing only reads what
-the stages recorded and never asks an engine anything.
+the stages recorded and never asks an engine anything. Transcripts are streams (read a segment at a
+time at each pass), so an episode of three hours is never held whole.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..episode import Chapter, EpisodeSpec, LocalText, Speaker
 from ..project import Project
 from ..summarize.model import Chapter as SummaryChapter
 from ..summarize.model import Line
-from ..transcript import Transcript
+from ..transcript import TranscriptLike
 from . import i18n, inputs
 
 
@@ -36,7 +37,7 @@ class LangContent:
     key_points: tuple[Line, ...]
     chapters: tuple[Chapter | SummaryChapter, ...]    # both have .start and .title
     topics: tuple[str, ...]
-    transcript: Transcript             # in `lang` when translated, else the spoken-language one
+    transcript: TranscriptLike         # in `lang` when translated, else the spoken-language one
     engines: tuple[str, ...]           # translation engines behind this page's text, named plainly
     translated: bool                   # the transcript was machine-translated into `lang`
     translated_from: tuple[str, ...]   # the languages machine translation carried into `lang`
@@ -52,7 +53,9 @@ class LangContent:
 class EpisodeContent:
     """One episode ready to publish: its spec, inputs, and text per show language."""
     spec: EpisodeSpec
-    source: Transcript                 # the original, as spoken
+    source: TranscriptLike             # the original, as spoken
+    spoken: tuple[str, ...]            # the languages spoken in it, in order of first appearance
+    voices: frozenset[int]             # the voice numbers heard in it (its translations hold the same)
     audio: inputs.Audio
     langs: dict[str, LangContent]
 
@@ -83,7 +86,10 @@ def _speakers(spec: EpisodeSpec, texts) -> tuple[tuple[Speaker, ...], bool]:
     return out, any(t.role.machine or t.organization.machine for t in texts.speakers)
 
 
-def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcript) -> LangContent:
+def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: TranscriptLike,
+                 languages: tuple[str, ...] | None = None) -> LangContent:
+    """`languages`: those spoken in `source`, when known (else it is read for them)."""
+    languages = source.languages if languages is None else languages
     spoken = source.language
     local = _local(spec, lang, spoken)
     generated = inputs.summary(project, spec, lang)
@@ -91,7 +97,7 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
     written = texts.source_language if texts else spoken      # the language episode.toml is written in
     # a translation counts only where something was said in another language (a session spoken
     # wholly in `lang` is published as the original, with no engine named)
-    foreign = tuple(dict.fromkeys(seg.language for seg in source.segments if seg.language != lang))
+    foreign = tuple(language for language in languages if language != lang)
     translation = inputs.translated_transcript(project, spec, lang) if foreign else None
     title, title_lang, title_machine = _chosen(local.title, texts and texts.title, spec.title, written, lang)
     description, description_lang, description_machine = _chosen(
@@ -129,7 +135,16 @@ def lang_content(project: Project, spec: EpisodeSpec, lang: str, source: Transcr
 
 
 def episode_content(project: Project, spec: EpisodeSpec) -> EpisodeContent:
+    from ..voices import voice_number
+
     source = inputs.source_transcript(project, spec)
+    spoken: dict[str, None] = {}
+    voices = set()
+    for seg in source.iter_segments():          # one pass for both
+        spoken.setdefault(seg.language, None)
+        if (voice := voice_number(seg.speaker)) is not None:
+            voices.add(voice)
     audio = inputs.audio(project, spec)
-    langs = {lang: lang_content(project, spec, lang, source) for lang in project.show.languages}
-    return EpisodeContent(spec, source, audio, langs)
+    languages = tuple(spoken)
+    langs = {lang: lang_content(project, spec, lang, source, languages) for lang in project.show.languages}
+    return EpisodeContent(spec, source, languages, frozenset(voices), audio, langs)

@@ -1,7 +1,7 @@
 """Everything publish reads from an episode's work area, in one place.
 
-Each file is read with the loader of the stage that wrote it. Missing optional inputs (a
-translation, a summary) are None, never an error.
+Each file is read with the loader of the stage that wrote it; transcripts as streams, read a segment
+at a time at each pass. Missing optional inputs (a translation, a summary) are None, never an error.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..errors import LearningLabError
 from ..project import Project
 from ..summarize.model import Summary
 from ..summarize.model import load as load_summary
-from ..transcript import Transcript, load
+from ..transcript import TranscriptLike, TranscriptStream, open_stream
 from ..translate.localize import EpisodeTexts
 
 TRANSCRIPT_FORMATS = ("json", "vtt", "srt", "txt")
@@ -52,28 +52,28 @@ def translation_dir(project: Project, spec: EpisodeSpec, lang: str) -> Path:
     return project.stage_dir(spec, "translate") / lang
 
 
-def source_transcript(project: Project, spec: EpisodeSpec) -> Transcript:
+def source_transcript(project: Project, spec: EpisodeSpec) -> TranscriptStream:
     folder = source_transcript_dir(project, spec)
     for path in transcript_files(folder).values():
         if not path.is_file():
             raise LearningLabError(path, "redacted transcript is missing",
                                    fix=f"run `learninglab run {spec.slug}`")
-    return load(folder / "transcript.json")
+    return open_stream(folder / "transcript.json")
 
 
-def translated_transcript(project: Project, spec: EpisodeSpec, lang: str) -> Transcript | None:
+def translated_transcript(project: Project, spec: EpisodeSpec, lang: str) -> TranscriptStream | None:
     """The translate stage's transcript for `lang`, when it exists and has all four files."""
     folder = translation_dir(project, spec, lang)
     if not all((folder / f"transcript.{ext}").is_file() for ext in TRANSCRIPT_FORMATS):
         return None
-    return load(folder / "transcript.json")
+    return open_stream(folder / "transcript.json")
 
 
 def transcript_files(folder: Path) -> dict[str, Path]:
     return {ext: folder / f"transcript.{ext}" for ext in TRANSCRIPT_FORMATS}
 
 
-def translation_engine(transcript: Transcript) -> str | None:
+def translation_engine(transcript: TranscriptLike) -> str | None:
     """The engine named on translated pages: Transcript.extra["translation_engine"], else its engine."""
     if not transcript.translated_from:
         return None

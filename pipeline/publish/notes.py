@@ -1,16 +1,19 @@
 """Session notes for one episode in one language: the HTML page, notes.md, and the HTML transcript.
 
-All three are rendered from one NotesView, so the page and the Markdown never disagree.
+All three are rendered from one NotesView, so the page and the Markdown never disagree; each in
+pieces, its transcript read a segment at a time as the page is made, so a 3-hour session's pages
+are never held whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain, groupby
 
 from ..episode import Chapter, Speaker
-from ..transcript import Transcript
+from ..transcript import TranscriptLike
 from . import i18n
 from .content import EpisodeContent, LangContent
 from .record import ORIGINAL, EpisodeRecord, Media, chapters_path, page_dir, transcript_path
@@ -58,10 +61,20 @@ class Quality:
 
 @dataclass(frozen=True)
 class Turn:
-    """What one speaker says before another speaks: the notes page's transcript is a list of these."""
+    """What one speaker says before another speaks: the notes page's transcript is a run of these,
+    each turn's lines read as the page is rendered (one lecturer's three hours are one turn)."""
     speaker: str | None
     start: float
-    lines: tuple[Line, ...]
+    lines: Iterator[Line]
+
+
+@dataclass(frozen=True)
+class Turns:
+    """A transcript's turns, made anew each time a page is rendered."""
+    transcript: TranscriptLike
+
+    def __iter__(self) -> Iterator[Turn]:
+        return turns(self.transcript)
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,7 @@ class NotesView:
     captions_lang: str
     captions_label: str
     downloads: tuple[Link, ...]
-    turns: tuple[Turn, ...]
+    turns: Turns
     transcript_lang: str
 
 
@@ -125,15 +138,14 @@ def transcript_key(content: LangContent) -> str:
     return content.lang if content.translated else ORIGINAL
 
 
-def lines(transcript: Transcript) -> tuple[Line, ...]:
-    out, previous = [], object()
-    for seg in transcript.segments:
+def lines(transcript: TranscriptLike) -> Iterator[Line]:
+    previous = object()
+    for seg in transcript.iter_segments():
         if not seg.text.strip():
             continue
-        out.append(Line(seg.start, seg.end, seg.text.strip(), seg.language, seg.speaker,
-                        seg.speaker is not None and seg.speaker != previous))
+        yield Line(seg.start, seg.end, seg.text.strip(), seg.language, seg.speaker,
+                   seg.speaker is not None and seg.speaker != previous)
         previous = seg.speaker
-    return tuple(out)
 
 
 def machine_notice(content: LangContent, source_language: str) -> str:
@@ -146,15 +158,18 @@ def machine_notice(content: LangContent, source_language: str) -> str:
     return f"{notice} {labels['listen_original']}" if content.translated else notice
 
 
-def turns(transcript: Transcript) -> tuple[Turn, ...]:
+def turns(transcript: TranscriptLike) -> Iterator[Turn]:
     """Consecutive lines of one speaker, together (lines with no speaker join the turn they are in)."""
-    out: list[Turn] = []
-    for line in lines(transcript):
-        if out and not line.new_speaker:
-            out[-1] = Turn(out[-1].speaker, out[-1].start, out[-1].lines + (line,))
-        else:
-            out.append(Turn(line.speaker, line.start, (line,)))
-    return tuple(out)
+    started = 0
+
+    def turn_number(line: Line) -> int:
+        nonlocal started
+        started += line.new_speaker
+        return started
+
+    for _, run in groupby(lines(transcript), key=turn_number):
+        first = next(run)
+        yield Turn(first.speaker, first.start, chain((first,), run))  # noqa: B031 - read before the next turn
 
 
 def notices(content: LangContent, source_language: str) -> tuple[str, ...]:
@@ -210,45 +225,46 @@ def view(episode: EpisodeContent, lang: str, record: EpisodeRecord, sizes: Calla
         captions=link(transcript_path(spec.slug, key, "vtt")),
         captions_lang=content.transcript_lang,
         captions_label=f"{labels['captions']} ({i18n.LANGUAGE_NAMES.get(content.transcript_lang, '')})",
-        downloads=tuple(downloads), turns=turns(content.transcript), transcript_lang=content.transcript_lang)
+        downloads=tuple(downloads), turns=Turns(content.transcript), transcript_lang=content.transcript_lang)
 
 
 def _spoken(episode: EpisodeContent) -> tuple[str, ...]:
     """Languages spoken in the recording, from the original transcript."""
-    spoken = tuple(c for c in episode.source.languages if c in i18n.LANGUAGE_NAMES)
+    spoken = tuple(c for c in episode.spoken if c in i18n.LANGUAGE_NAMES)
     return spoken or (episode.source.language,)
 
 
 def notes_page(v: NotesView, languages: tuple[str, ...], show_title: str, artwork: str,
-               noindex: bool) -> str:
+               noindex: bool) -> Iterator[str]:
     frame: Page = page(v.lang, f"{v.title} · {show_title}", PAGE_ROOT, languages,
                        lambda other: f"{page_dir(other, v.slug)}/index.html", noindex=noindex)
     return render_html("episode.html", page=frame, v=v, L=i18n.labels(v.lang), show_title=show_title,
                        artwork=artwork)
 
 
-def notes_markdown(v: NotesView) -> str:
+def notes_markdown(v: NotesView) -> Iterator[str]:
     downloads = tuple(Link(d.label, trusted(d.href), d.detail) for d in v.downloads)
     return render_markdown("notes.md", v=v, downloads=downloads, audio=trusted(v.audio),
                            L=i18n.labels(v.lang))
 
 
-def notes_files(episode: EpisodeContent, lang: str, record: EpisodeRecord,
-                sizes: Callable[[str], int]) -> tuple[NotesView, str]:
-    """The view and notes.md; notes.md states its own size, so render until the size it states is
-    the size it has (the size is rounded, so this settles at once)."""
-    size = 0
+def notes_view(episode: EpisodeContent, lang: str, record: EpisodeRecord,
+               sizes: Callable[[str], int], guess: int = 0) -> NotesView:
+    """The view of the page and of notes.md; notes.md states its own size, so it is measured (made in
+    pieces, never held) until the size it states is the size it has (the size is rounded, so this
+    settles at once; at the first measure from a good `guess`, such as the size published before)."""
+    size = guess
     for _ in range(4):
         v = view(episode, lang, record, sizes, size)
-        markdown = notes_markdown(v)
-        length = len(markdown.encode("utf-8"))
+        length = sum(len(piece.encode("utf-8")) for piece in notes_markdown(v))
         if size_text(length, lang) == size_text(size, lang):
             break
         size = length
-    return v, markdown
+    return v
 
 
-def transcript_document(transcript: Transcript, title: str, lang: str, noindex: bool = False) -> str:
+def transcript_document(transcript: TranscriptLike, title: str, lang: str,
+                        noindex: bool = False) -> Iterator[str]:
     """The HTML transcript the feeds announce (Podcasting 2.0 style: cite, time, p per segment)."""
     return render_html("transcript.html", lines=lines(transcript), title=title, lang=lang, root=DOC_ROOT,
                        L=i18n.labels(lang), noindex=noindex)

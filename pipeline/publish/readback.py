@@ -2,33 +2,40 @@
 
 A page is read with its entities resolved, notes.md with its Markdown escapes removed, JSON with its
 escapes decoded, an MP3 by its ID3 tag (UTF-8, UTF-16 or Latin-1 frames), an Ogg file by its
-comment pages. Light on purpose: the consent pass (pipeline/consent.py) uses it before anything else
-is loaded.
+comment pages. Text files are read a line at a time (JSON a string at a time), so the transcripts
+and pages of a 3-hour session are never held whole. Light on purpose: the consent pass
+(pipeline/consent.py) uses it before anything else is loaded.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from ..redact import find
+from ..redact import find, find_all
 
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
-def _strings(value) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield str(k)
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
+def _lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        yield from handle
+
+
+def _json_strings(path: Path) -> Iterator[str]:
+    """Every key and string of a JSON file, decoded, as they are parsed; a file that is not JSON
+    after all is read again as lines of text."""
+    import ijson
+
+    try:
+        with open(path, "rb") as handle:
+            for event, value in ijson.basic_parse(handle):
+                if event in ("map_key", "string"):
+                    yield value + "\n"
+    except ijson.JSONError:
+        yield from _lines(path)
 
 
 def _id3_text(path: Path) -> str:
@@ -47,26 +54,30 @@ def _id3_text(path: Path) -> str:
                       for start in ((0, 1) if codec.startswith("utf-16") else (0,)))
 
 
-def readable_text(path: Path) -> str:
-    """What a reader of this file can see, as text (of audio, only its tags)."""
+def readable_runs(path: Path) -> list[Iterable[str]]:
+    """What a reader of this file can see (of audio, only its tags), as runs of text, each read in
+    pieces as it is scanned: a line, or a JSON string, at a time."""
     suffix = path.suffix.lower()
     if suffix == ".mp3":
-        return _id3_text(path)
+        return [(_id3_text(path),)]
     if suffix in (".ogg", ".opus", ".oga"):
         with open(path, "rb") as handle:                   # Vorbis comments sit in the first pages
-            return handle.read(65536).decode("utf-8", "ignore")
+            return [(handle.read(65536).decode("utf-8", "ignore"),)]
     if suffix in (".png", ".jpg", ".jpeg", ".webp", ".gif", ".ico"):
-        return ""
-    text = path.read_bytes().decode("utf-8", "replace")
+        return []
     if suffix == ".json":
-        try:
-            return "\n".join(_strings(json.loads(text)))
-        except ValueError:
-            return text
-    if suffix in (".html", ".htm", ".xml", ".md"):
-        unescaped = html.unescape(text)
-        return unescaped + "\n" + _MD_ESCAPE.sub(r"\1", unescaped) if suffix == ".md" else unescaped
-    return text
+        return [_json_strings(path)]
+    if suffix in (".html", ".htm", ".xml"):
+        return [map(html.unescape, _lines(path))]
+    if suffix == ".md":                # as written, and as a Markdown reader shows it
+        return [map(html.unescape, _lines(path)),
+                (_MD_ESCAPE.sub(r"\1", html.unescape(line)) for line in _lines(path))]
+    return [_lines(path)]
+
+
+def readable_text(path: Path) -> str:
+    """What a reader of this file can see, as one text (for short files)."""
+    return "\n".join("".join(run) for run in readable_runs(path))
 
 
 def leaks(site: Path, rels: Iterable[str], forms: Sequence[str]) -> list[tuple[str, str]]:
@@ -79,8 +90,8 @@ def leaks(site: Path, rels: Iterable[str], forms: Sequence[str]) -> list[tuple[s
         out += [(rel, found) for found in find(rel, forms)]
         path = Path(site) / rel
         try:
-            text = readable_text(path)
+            runs = readable_runs(path)
+            out += [(rel, found) for found in dict.fromkeys(f for run in runs for f in find_all(run, forms))]
         except OSError:
             continue
-        out += [(rel, found) for found in dict.fromkeys(find(text, forms))]
     return out

@@ -12,8 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..redact import redact_text, redact_transcript
+from ..redact import changes, redact_text, redact_transcript
+from ..transcript import TranscriptLike
 from .content import EpisodeContent, LangContent
+
+
+def _redacted(transcript: TranscriptLike, forms: Sequence[str]) -> TranscriptLike:
+    """The transcript redacted; one that redaction leaves as it is (the redact stage did its work)
+    is read as it is at every later pass."""
+    after = redact_transcript(transcript, forms)
+    return after if changes(transcript, after) else transcript
 
 
 def _lang(content: LangContent, forms: Sequence[str]) -> LangContent:
@@ -25,12 +33,12 @@ def _lang(content: LangContent, forms: Sequence[str]) -> LangContent:
         topics=tuple(r(t) for t in content.topics),
         speakers=tuple(replace(s, name=r(s.name), organization=r(s.organization), role=r(s.role))
                        for s in content.speakers),
-        transcript=redact_transcript(content.transcript, forms))
+        transcript=_redacted(content.transcript, forms))
 
 
 def redact_content(episode: EpisodeContent) -> EpisodeContent:
     forms = episode.spec.redaction.forms
     if not forms:
         return episode
-    return replace(episode, source=redact_transcript(episode.source, forms),
+    return replace(episode, source=_redacted(episode.source, forms),
                    langs={lang: _lang(c, forms) for lang, c in episode.langs.items()})

@@ -7,7 +7,7 @@ says `<script>` must show those characters on the page, in the feed and in notes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,12 +93,13 @@ def markdown_env():
     return env
 
 
-def render_html(template: str, **context) -> str:
-    return html_env().get_template(template).render(**context)
+def render_html(template: str, **context) -> Iterator[str]:
+    """The page in pieces, as the template makes them (a transcript's lines are read as it goes)."""
+    return html_env().get_template(template).generate(**context)
 
 
-def render_markdown(template: str, **context) -> str:
-    return markdown_env().get_template(template).render(**context)
+def render_markdown(template: str, **context) -> Iterator[str]:
+    return markdown_env().get_template(template).generate(**context)
 
 
 def trusted(value: str):

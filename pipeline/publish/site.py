@@ -29,7 +29,7 @@ from . import i18n
 from .content import EpisodeContent, episode_content
 from .images import image_info
 from .inputs import voices as read_voices
-from .notes import machine_notice, notes_files, notes_page, transcript_document, transcript_key
+from .notes import machine_notice, notes_markdown, notes_page, notes_view, transcript_document, transcript_key
 from .readback import leaks
 from .record import (
     FEED_TRANSCRIPTS,
@@ -198,7 +198,7 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
     noindex = spec.status != "public"
     for key, transcript in sources.items():
         timing = episode.source if key != ORIGINAL else None
-        for ext, pieces in transcript_texts(transcript, timing):   # rendered, not copied
+        for ext, pieces in transcript_texts(transcript, timing, voices_shown=True):   # rendered, not copied
             _write(site, transcript_path(slug, key, ext), pieces, written)
         title = next((c.title for c in episode.langs.values() if transcript_key(c) == key), spec.title)
         _write(site, transcript_path(slug, key, "html"),
@@ -228,11 +228,13 @@ def publish_episode(project: Project, spec: EpisodeSpec, artwork: str) -> tuple[
         langs=langs, folder=spec.folder.name,
         voices=talk_times(episode, voices))
     for lang in episode.langs:
-        v, markdown = notes_files(episode, lang, record, lambda rel: (site / rel).stat().st_size)
+        markdown = site / page_dir(lang, slug) / "notes.md"
+        v = notes_view(episode, lang, record, lambda rel: (site / rel).stat().st_size,
+                       guess=markdown.stat().st_size if markdown.is_file() else 0)
         _write(site, f"{page_dir(lang, slug)}/index.html",
                notes_page(v, show.languages, show.text[lang].title, artwork, noindex=noindex),
                written)
-        _write(site, f"{page_dir(lang, slug)}/notes.md", markdown, written)
+        _write(site, f"{page_dir(lang, slug)}/notes.md", notes_markdown(v), written)
     _write(site, f"{episode_dir(slug)}/{RECORD_FILE}", record.to_json(), written)
     return record, written
 
@@ -286,7 +288,8 @@ def newest_first(records: Iterable[EpisodeRecord]) -> list[EpisodeRecord]:
     return sorted(records, key=lambda r: (r.date, r.season or 0, r.episode or 0, r.slug), reverse=True)
 
 
-def index_page(project: Project, lang: str, records: list[EpisodeRecord], artwork: str, root: str) -> str:
+def index_page(project: Project, lang: str, records: list[EpisodeRecord], artwork: str,
+               root: str) -> Iterable[str]:
     show = project.show
     cards = [Card(r.slug, r.langs[lang].title, r.langs[lang].title_lang or lang, r.langs[lang].description,
                   r.langs[lang].description_lang or lang, r.date, i18n.long_date(r.date, lang),

@@ -24,9 +24,9 @@ def name_voices(episode: EpisodeContent, voices: Voices | None) -> EpisodeConten
     if spec.voices.names and spec.voices.numbering and numbering and spec.voices.numbering != numbering:
         log.warning("%s: the voices were numbered anew since [voices] was written: their names are left out "
                     "until you check them with `learninglab speakers %s`", spec.spec_path, spec.slug)
-    names = named_voices(spec, numbering)
-    return replace(episode, source=show_voices(episode.source, names),
-                   langs={lang: replace(c, transcript=show_voices(c.transcript, names))
+    names, heard = named_voices(spec, numbering), set(episode.voices)
+    return replace(episode, source=show_voices(episode.source, names, heard),
+                   langs={lang: replace(c, transcript=show_voices(c.transcript, names, heard))
                           for lang, c in episode.langs.items()})
 
 

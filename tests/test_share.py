@@ -32,7 +32,7 @@ from pipeline.share.voicenote import BUDGET, SPEECH_BITRATE, WHATSAPP_LIMIT, Voi
 from pipeline.summarize.text import stop_words
 from pipeline.transcribe import transcribe_file
 from pipeline.transcript import Transcript
-from tests.conftest import SPEECH, copy_project, referenced_speech, wer
+from tests.conftest import SPEECH, copy_project, normalize_words, referenced_speech, wer
 from tests.test_master import ffmpeg_loudness
 from tests.test_run_and_bad_input import add_episode
 
@@ -158,23 +158,36 @@ def test_the_pyav_encoder_makes_the_same_kind_of_file(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def heard(whisper_engine, tmp_path_factory) -> dict[str, tuple[float, float]]:
-    """WER of Whisper (the session's engine) on each fixture's master and on its voice note."""
+def heard(whisper_engine, tmp_path_factory) -> dict[str, tuple[float, float, int]]:
+    """WER of Whisper (the session's engine) on each fixture's master and on its voice note, and the
+    reference's length in words."""
     scores = {}
     for clip, lang, ref in FIXTURES:
         folder = tmp_path_factory.mktemp("heard")
         info = master(SPEECH / clip, folder)
         encode(folder / "podcast.mp3", folder, info.duration)
         reference = (SPEECH / ref).read_text(encoding="utf-8").replace("\n", " ")
-        scores[clip] = tuple(wer(reference, transcribe_file(folder / name, whisper_engine, lang).text)
-                             for name in ("podcast.mp3", "voice-note.opus"))
+        on_master, on_note = (wer(reference, transcribe_file(folder / name, whisper_engine, lang).text)
+                              for name in ("podcast.mp3", "voice-note.opus"))
+        scores[clip] = (on_master, on_note, len(normalize_words(reference)))
     return scores
 
 
 @pytest.mark.parametrize("clip", [c for c, _, _ in FIXTURES])
 def test_whisper_hears_the_voice_note_as_well_as_the_master(heard, clip):
-    on_master, on_note = heard[clip]
-    assert on_note <= on_master + 0.02, (clip, on_note, on_master)
+    """Per clip within 0.05: two encodings of the same speech move Whisper by a few words either way
+    (the master of the 91-word French clip went from 0.220 to 0.198 with a newer ffmpeg build, its
+    voice note stayed at 0.231)."""
+    on_master, on_note, _ = heard[clip]
+    assert on_note <= on_master + 0.05, (clip, on_note, on_master)
+
+
+def test_whisper_hears_the_voice_notes_as_well_as_the_masters_over_all_clips(heard):
+    """Over every clip's words together, where a word or two of noise weighs little: within 0.015."""
+    words = sum(n for _, _, n in heard.values())
+    on_master = sum(score * n for score, _, n in heard.values()) / words
+    on_note = sum(score * n for _, score, n in heard.values()) / words
+    assert words > 300 and on_note <= on_master + 0.015, (on_note, on_master, words)
 
 
 # -- the message ---------------------------------------------------------------------------------

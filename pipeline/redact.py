@@ -125,13 +125,6 @@ def _cut_by(texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list[str]
     return out
 
 
-def redact_all(texts: Sequence[str], phrases: Sequence[str]) -> list[str]:
-    """Redact consecutive pieces of one running text (segments, words): a phrase split between two
-    pieces is found too, and each piece loses its share of it."""
-    spans = match_spans(" ".join(texts), phrases)
-    return _cut_by(texts, spans) if spans else list(texts)
-
-
 def _collapse(words: list[Word]) -> list[Word]:
     """Runs of redacted words become one mark, so the length of what was hidden is not shown."""
     out: list[Word] = []

@@ -14,7 +14,7 @@ import pytest
 from pipeline.project import Project
 from pipeline.publish.readback import readable_text
 from pipeline.publish.site import publish
-from pipeline.redact import MARK, redact_all, redact_text, redact_transcript
+from pipeline.redact import MARK, redact_segments, redact_text, redact_transcript
 from pipeline.runner import Context, run_stage
 from pipeline.transcript import Segment, Transcript, Word
 from tests.test_publish_support import CLIPS, copy_of, fixture_project
@@ -33,7 +33,9 @@ def test_apostrophes_hyphens_and_spaces_of_every_kind_match():
 
 
 def test_a_phrase_split_across_segments_is_found():
-    assert redact_all(["we met the Real Academia", "Española yesterday"], ["Real Academia Española"]) == \
+    plain = [Segment(0.0, 1.0, "we met the Real Academia", "es"),
+             Segment(1.0, 2.0, "Española yesterday", "es")]
+    assert [s.text for s in redact_segments(plain, ["Real Academia Española"])] == \
         [f"we met the {MARK}", f"{MARK} yesterday"]
     words = (Word(0.0, 0.4, "the"), Word(0.4, 0.9, "Real"), Word(0.9, 1.5, "Academia"))
     first = Segment(0.0, 1.5, "the Real Academia", "es", words)

@@ -8,10 +8,10 @@ Both recordings are built from real speech only: the turns of tests/data/longfor
 again in new orders until the length is reached, and encoded as a recorder would: MP3, 44.1 kHz
 mono, 64 kbit/s (ffmpeg from imageio-ffmpeg, fed block by block). Each is an episode of a copy of
 the project in output/bench-memory/; each stage runs in its own process (the pipeline's own
-`run_stage`, as `learninglab run` does; localize as on a first run, its cache of translated texts
-removed, so its engines are asked), whose peak resident memory is the larger of its own
-high-water mark and its process tree's (with ffmpeg or Apertium) sampled ten times a second
-(bench/rss.py says why not os.wait4).
+`run_stage`, as `learninglab run` does; localize and diarize as on a first run, their caches of
+translated texts and voice embeddings removed, so their engines are asked), whose peak resident
+memory is the larger of its own high-water mark and its process tree's (with ffmpeg or Apertium)
+sampled ten times a second (bench/rss.py says why not os.wait4).
 The two peaks of each stage are printed side by side with their ratio: memory must not grow with
 the session's length, and every stage must stay under 1.5 GB.
 """
@@ -102,10 +102,12 @@ def worker(project: Path, slug: str, stage: str) -> dict:
         return {"status": "ran" if not report.errors else "failed", "seconds": time.perf_counter() - started,
                 "error": "; ".join(e.line() for e in report.errors)}
     spec = next(e for e in loaded.episodes().episodes if e.slug == slug)
-    if stage == "localize":        # what a first run does: its engines asked, not its cache read
-        from pipeline.translate.localize import CACHE_FILE
+    from pipeline.diarize.stage import EMBEDDINGS_FILE
+    from pipeline.translate.localize import CACHE_FILE
 
-        (loaded.stage_dir(spec, "localize") / CACHE_FILE).unlink(missing_ok=True)
+    kept = {"localize": CACHE_FILE, "diarize": EMBEDDINGS_FILE}   # what a later run would reuse
+    if stage in kept:              # what a first run does: its engines asked, not its cache read
+        (loaded.stage_dir(spec, stage) / kept[stage]).unlink(missing_ok=True)
     result = run_stage(next(s for s in ALL if s.name == stage), Context(loaded, spec), lambda s: None,
                        force=True)
     return {"status": result.status, "seconds": time.perf_counter() - started, "error": result.error}

@@ -25,10 +25,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from rss import status_mb  # noqa: E402  (after the path above)
 
 
 def resident_mb() -> int:
-    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
+    return int(status_mb("VmRSS"))
 
 
 def one_way(recording: Path, windows: int, seconds: float, per_call: int) -> dict:

@@ -16,12 +16,18 @@ import time
 from pathlib import Path
 
 
-def own_peak_mb() -> float:
-    """This process's peak resident memory since it started (VmHWM), in MB."""
+def status_mb(field: str) -> float:
+    """One memory figure of this process from /proc/self/status, in MB: VmRSS (resident now) or
+    VmHWM (its peak since it started, or since /proc/self/clear_refs was last given 5)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM), in MB."""
+    return status_mb("VmHWM")
 
 
 def _tree_rss_kb(root: int) -> int:

@@ -121,16 +121,15 @@ class FasterWhisperEngine:
         for i, a in enumerate(items):
             if a.tokens:
                 by_language.setdefault(a.language, []).append(i)
-        for language, same in by_language.items():
-            tokenizer = self._tokenizer(language)
-            for k in range(0, len(same), ALIGN_BATCH):
-                members = same[k:k + ALIGN_BATCH]
-                results = self._ct2.align(self._view(encoded[[items[i].item for i in members]]),
-                                          tokenizer.sot_sequence, [list(items[i].tokens) for i in members],
-                                          [int(round(items[i].seconds * 100)) for i in members])
-                for i, result in zip(members, results, strict=True):
-                    out[i] = _words(tokenizer, list(items[i].tokens), result.alignments,
-                                    result.text_token_probs)
+        calls = [same[k:k + ALIGN_BATCH] for same in by_language.values()
+                 for k in range(0, len(same), ALIGN_BATCH)]          # one language a call
+        for members in calls:
+            tokenizer = self._tokenizer(items[members[0]].language)
+            results = self._ct2.align(self._view(encoded[[items[i].item for i in members]]),
+                                      tokenizer.sot_sequence, [list(items[i].tokens) for i in members],
+                                      [int(round(items[i].seconds * 100)) for i in members])
+            for i, result in zip(members, results, strict=True):
+                out[i] = _words(tokenizer, list(items[i].tokens), result.alignments, result.text_token_probs)
         return out
 
 

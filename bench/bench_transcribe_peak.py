@@ -24,13 +24,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from rss import own_peak_mb  # noqa: E402  (after the path above)
 
 MARKS = (600, 1200, 2400, 3500)     # seconds of the recording
 
 
 def peak_mb() -> int:
-    status = Path("/proc/self/status").read_text()
-    return int(status.split("VmHWM:")[1].split()[0]) // 1024
+    return int(own_peak_mb())
 
 
 def main() -> None:

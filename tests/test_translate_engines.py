@@ -35,15 +35,21 @@ def test_apertium_pairs_are_installed():
         apertium.available_modes()
 
 
-def test_apertium_translates_a_batch_in_one_process(monkeypatch):
-    calls = []
-    real_run = subprocess.run
+def counting_pipelines(monkeypatch) -> list[str]:
+    """The texts each Apertium pipeline is given, one a call."""
+    calls: list[str] = []
+    real_run = apertium._Pipeline.run
 
-    def counting_run(*args, **kwargs):
-        calls.append(args[0])
-        return real_run(*args, **kwargs)
+    def counting_run(self, text):
+        calls.append(text)
+        return real_run(self, text)
 
-    monkeypatch.setattr(apertium.subprocess, "run", counting_run)
+    monkeypatch.setattr(apertium._Pipeline, "run", counting_run)
+    return calls
+
+
+def test_apertium_translates_a_batch_in_one_pipeline(monkeypatch):
+    calls = counting_pipelines(monkeypatch)
     engine = apertium.ApertiumEngine("eng-spa")
     # no final period on the first segment: the blank-line separator must still end it
     texts = ["I saw a big", "house in town.", "", "The girls go to school", "We support  the\nwomen."]
@@ -58,29 +64,57 @@ def test_apertium_translates_a_batch_in_one_process(monkeypatch):
 def test_a_long_session_goes_to_apertium_in_bounded_batches_with_the_same_result(monkeypatch):
     """A 3-hour session's sentences in one call made Apertium's memory grow with the session: they
     go BATCH at a time, and the batches give what one call gives."""
-    calls = []
-    real_run = subprocess.run
-
-    def counting_run(*args, **kwargs):
-        calls.append(kwargs.get("input", ""))
-        return real_run(*args, **kwargs)
-
     engine = apertium.ApertiumEngine("eng-spa")
     texts = ["I saw a big", "house in town.", "", "The girls go to school", "We support the women.",
              "Thank you all."]
     whole = engine.translate(texts)
     monkeypatch.setattr(apertium, "BATCH", 2)
-    monkeypatch.setattr(apertium.subprocess, "run", counting_run)
+    calls = counting_pipelines(monkeypatch)
     assert engine.translate(texts) == whole
     assert [text.count("\n\n") + 1 for text in calls] == [2, 2, 1]     # 5 texts, 2 a call
 
 
+def test_the_generator_runs_as_a_phase_of_its_own_with_the_same_result(monkeypatch):
+    """cat-fra's generator holds 440 MB and its analysis steps 250 MB: in one pipeline, how many of
+    them overlapped depended on the batch's length (bench/bench_memory.py). The two phases run one
+    after the other and give what `apertium -u` gives, word for word."""
+    analysis, generation = apertium.phases("cat-fra")
+    assert "cat-fra.automorf.bin" in analysis and "autogen.bin" not in analysis
+    assert generation.startswith("lt-proc $1 ") and "cat-fra.autogen.bin" in generation
+    texts = ["Les dones lideren les organitzacions del territori.", "Gràcies a totes per venir avui.",
+             "Parlem de la violència de gènere i de com la prevenim."]
+    commands = []
+    real_run = subprocess.run
+
+    def recording_run(command, *args, **kwargs):
+        commands.append(command)
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(apertium.subprocess, "run", recording_run)
+    phased = apertium.ApertiumEngine("cat-fra").translate(texts)
+    assert [c[0] for c in commands] == ["apertium-destxt", "apertium", "apertium", "apertium-retxt"]
+    assert [c[-1] for c in commands[1:3]] == ["phase0", "phase1"]
+    whole = real_run(["apertium", "-u", "cat-fra"], input="\n\n".join(texts) + "\n", capture_output=True,
+                     text=True, check=True).stdout
+    assert phased == [" ".join(p.split()) for p in whole.split("\n\n") if p.strip()]
+    assert phased[0].startswith("Les femmes ")
+
+
+def test_a_mode_without_a_generator_step_runs_whole(monkeypatch, tmp_path):
+    """A pair laid out otherwise (no `lt-proc $1` step) still runs, as one pipeline."""
+    (tmp_path / "eng-spa.mode").write_text("apertium-pretransfer\n")
+    monkeypatch.setattr(apertium, "MODES_DIR", tmp_path)
+    assert apertium.phases("eng-spa") is None and apertium.phases("xxx-yyy") is None
+    pipeline = apertium._Pipeline("eng-spa", tmp_path)
+    assert pipeline.commands == [["apertium", "-u", "eng-spa"]]
+
+
 def test_apertium_keeps_case_after_a_leading_placeholder():
     engine = apertium.ApertiumEngine("eng-spa")
-    raw = engine._run("XTERM0X fight XTERM1X in rural areas.\n")
+    raw = engine.raw("XTERM0X fight XTERM1X in rural areas.\n")
     assert raw.startswith("XTERM0X Pelea")             # Apertium capitalises the first word it knows
     assert engine.translate(["XTERM0X fight XTERM1X in rural areas."])[0].startswith("XTERM0X pelea ")
-    assert engine.translate(["XTERM0X Paris office."])[0] == engine._run("XTERM0X Paris office.\n").strip()
+    assert engine.translate(["XTERM0X Paris office."])[0] == engine.raw("XTERM0X Paris office.\n").strip()
 
 
 def test_apertium_pivots_measured_best():

@@ -1,9 +1,10 @@
 """Apertium (Debian packages): the offline rule-based fallback.
 
-One `apertium` process per batch: segments are joined with blank lines, which Apertium's text
-deformatter treats as sentence ends (it inserts a hidden period), so no rule reorders words across
-two segments; the output is split back on the same blank lines. If the count ever differs, the
-batch is redone one segment per call rather than misaligned.
+One Apertium pipeline per batch of segments, its generator run as a second phase (`phases`).
+The segments are joined with blank lines, which Apertium's text deformatter treats as sentence
+ends (it inserts a hidden period), so no rule reorders words across two segments; the output is
+split back on the same blank lines. If the count ever differs, the batch is redone one segment
+per call rather than misaligned.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import logging
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -85,6 +89,58 @@ def _keep_case(source: str, output: str) -> str:
 
 
 BATCH = 200                 # paragraphs per Apertium call
+GENERATOR = "lt-proc $1 "   # the mode's step that writes the target's words: its largest by far
+
+
+def phases(mode: str) -> list[str] | None:
+    """The mode's pipeline cut before its generator, or None where it has none (run it whole).
+
+    In one pipeline how many of the analysis steps were still alive while the generator loaded
+    depended on how long the batch was: cat-fra's analysis steps hold 250 MB and its generator
+    440 MB, so a 3-hour transcript peaked at 530-700 MB where a 20-minute one read 510
+    (bench/bench_memory.py). One phase after the other, the peak is the larger phase, whatever the
+    batch."""
+    try:
+        steps = (MODES_DIR / f"{mode}.mode").read_text(encoding="utf-8").strip().split(" | ")
+    except OSError:
+        return None
+    cut = next((i for i, step in enumerate(steps) if i and step.startswith(GENERATOR)), None)
+    return None if cut is None else [" | ".join(steps[:cut]), " | ".join(steps[cut:])]
+
+
+class _Pipeline:
+    """The commands a text goes through, one after the other. A split mode runs as two modes of a
+    temporary folder, through Apertium's own wrapper with no formatter (`-f none`), between the
+    text deformatter and reformatter that `apertium -u MODE` itself would run."""
+
+    def __init__(self, mode: str, folder: Path) -> None:
+        self.mode = mode
+        parts = phases(mode)
+        if parts is None:
+            self.commands = [["apertium", "-u", mode]]
+            return
+        (folder / "modes").mkdir()
+        self.commands = [["apertium-destxt"]]
+        for n, part in enumerate(parts):
+            (folder / "modes" / f"phase{n}.mode").write_text(part + "\n", encoding="utf-8")
+            self.commands.append(["apertium", "-f", "none", "-u", "-d", str(folder), f"phase{n}"])
+        self.commands.append(["apertium-retxt"])
+
+    def run(self, text: str) -> str:
+        for command in self.commands:
+            text = self._step(command, text)
+        return text
+
+    def _step(self, command: list[str], text: str) -> str:
+        try:
+            done = subprocess.run(command, input=text, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise LearningLabError(None, f"Apertium {self.mode} could not run ({exc})",
+                                   fix=INSTALL_FIX) from exc
+        if done.returncode != 0:
+            raise LearningLabError(None, f"Apertium {self.mode} failed: {done.stderr.strip()[:200]}",
+                                   fix=INSTALL_FIX)
+        return done.stdout
 
 
 class ApertiumEngine:
@@ -94,37 +150,38 @@ class ApertiumEngine:
         self.mode = mode
         self.identity = mode_identity(mode)
 
-    def _run(self, text: str) -> str:
-        try:
-            done = subprocess.run(["apertium", "-u", self.mode], input=text, capture_output=True, text=True,
-                                  timeout=600)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise LearningLabError(None, f"Apertium {self.mode} could not run ({exc})",
-                                   fix=INSTALL_FIX) from exc
-        if done.returncode != 0:
-            raise LearningLabError(None, f"Apertium {self.mode} failed: {done.stderr.strip()[:200]}",
-                                   fix=INSTALL_FIX)
-        return done.stdout
+    @contextmanager
+    def _pipeline(self) -> Iterator[_Pipeline]:
+        with tempfile.TemporaryDirectory(prefix="learninglab-apertium-") as folder:
+            yield _Pipeline(self.mode, Path(folder))
+
+    def raw(self, text: str) -> str:
+        """Apertium's own output for one text, untouched."""
+        with self._pipeline() as pipeline:
+            return pipeline.run(text)
 
     def translate(self, texts: list[str]) -> list[str]:
-        """Paragraphs through one Apertium pipeline per BATCH of them: a 3-hour session's sentences
-        in a single call made its processes' memory grow with the session (bench/bench_memory.py)."""
+        """Paragraphs through Apertium BATCH at a time: a 3-hour session's sentences in a single call
+        made its processes' memory grow with the session (bench/bench_memory.py)."""
         lines = [_normalise(t) for t in texts]
         todo = [i for i, line in enumerate(lines) if line]
         out = [""] * len(lines)
-        for k in range(0, len(todo), BATCH):
-            batch = todo[k:k + BATCH]
-            for i, part in zip(batch, self._batch([lines[i] for i in batch]), strict=True):
-                out[i] = _keep_case(lines[i], " ".join(part.split()))
+        if not todo:
+            return out
+        with self._pipeline() as pipeline:
+            for k in range(0, len(todo), BATCH):
+                batch = todo[k:k + BATCH]
+                for i, part in zip(batch, self._batch(pipeline, [lines[i] for i in batch]), strict=True):
+                    out[i] = _keep_case(lines[i], " ".join(part.split()))
         return out
 
-    def _batch(self, lines: list[str]) -> list[str]:
-        parts = [p.strip() for p in self._run("\n\n".join(lines) + "\n").split("\n\n")]
+    def _batch(self, pipeline: _Pipeline, lines: list[str]) -> list[str]:
+        parts = [p.strip() for p in pipeline.run("\n\n".join(lines) + "\n").split("\n\n")]
         parts = [p for p in parts if p] if len(parts) != len(lines) else parts
         if len(parts) != len(lines):
             log.info("apertium %s: batch came back with %d parts for %d; translating one by one",
                      self.mode, len(parts), len(lines))
-            parts = [self._run(line + "\n").strip() for line in lines]
+            parts = [pipeline.run(line + "\n").strip() for line in lines]
         return parts
 
     def retry(self, texts: list[str]) -> list[list[str]]:

@@ -105,8 +105,8 @@ def test_a_mode_without_a_generator_step_runs_whole(monkeypatch, tmp_path):
     (tmp_path / "eng-spa.mode").write_text("apertium-pretransfer\n")
     monkeypatch.setattr(apertium, "MODES_DIR", tmp_path)
     assert apertium.phases("eng-spa") is None and apertium.phases("xxx-yyy") is None
-    pipeline = apertium._Pipeline("eng-spa", tmp_path)
-    assert pipeline.commands == [["apertium", "-u", "eng-spa"]]
+    with apertium.ApertiumEngine("eng-spa")._pipeline() as pipeline:
+        assert pipeline.commands == [["apertium", "-u", "eng-spa"]]
 
 
 def test_apertium_keeps_case_after_a_leading_placeholder():

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -108,23 +109,23 @@ def phases(mode: str) -> list[str] | None:
     return None if cut is None else [" | ".join(steps[:cut]), " | ".join(steps[cut:])]
 
 
-class _Pipeline:
-    """The commands a text goes through, one after the other. A split mode runs as two modes of a
-    temporary folder, through Apertium's own wrapper with no formatter (`-f none`), between the
-    text deformatter and reformatter that `apertium -u MODE` itself would run."""
+def phase_commands(parts: list[str], folder: Path) -> list[list[str]]:
+    """What `apertium -u MODE` runs, cut into phases: its text deformatter, each part written as a
+    mode of `folder` and run through Apertium's own wrapper with no formatter (`-f none`), its
+    reformatter."""
+    (folder / "modes").mkdir(exist_ok=True)
+    commands = [["apertium-destxt"]]
+    for n, part in enumerate(parts):
+        (folder / "modes" / f"phase{n}.mode").write_text(part + "\n", encoding="utf-8")
+        commands.append(["apertium", "-f", "none", "-u", "-d", str(folder), f"phase{n}"])
+    return [*commands, ["apertium-retxt"]]
 
-    def __init__(self, mode: str, folder: Path) -> None:
-        self.mode = mode
-        parts = phases(mode)
-        if parts is None:
-            self.commands = [["apertium", "-u", mode]]
-            return
-        (folder / "modes").mkdir()
-        self.commands = [["apertium-destxt"]]
-        for n, part in enumerate(parts):
-            (folder / "modes" / f"phase{n}.mode").write_text(part + "\n", encoding="utf-8")
-            self.commands.append(["apertium", "-f", "none", "-u", "-d", str(folder), f"phase{n}"])
-        self.commands.append(["apertium-retxt"])
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """The commands a text goes through, one after the other."""
+    mode: str
+    commands: list[list[str]]
 
     def run(self, text: str) -> str:
         for command in self.commands:
@@ -149,11 +150,17 @@ class ApertiumEngine:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.identity = mode_identity(mode)
+        self.phases = phases(mode)
 
     @contextmanager
     def _pipeline(self) -> Iterator[_Pipeline]:
+        """The pipeline for one call of the engine; a split mode's parts live in a temporary folder
+        for as long as the call."""
+        if self.phases is None:
+            yield _Pipeline(self.mode, [["apertium", "-u", self.mode]])
+            return
         with tempfile.TemporaryDirectory(prefix="learninglab-apertium-") as folder:
-            yield _Pipeline(self.mode, Path(folder))
+            yield _Pipeline(self.mode, phase_commands(self.phases, Path(folder)))
 
     def raw(self, text: str) -> str:
         """Apertium's own output for one text, untouched."""
